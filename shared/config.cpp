@@ -1,0 +1,373 @@
+#include "shared/config.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <charconv>
+#include <limits>
+#include <utility>
+
+#include "shared/config_parse.hpp"
+#include "shared/duration.hpp"
+
+namespace switchboard::shared {
+namespace {
+
+using config_detail::ConfigFailure;
+using config_detail::fail;
+using config_detail::fail_expected;
+using config_detail::Field;
+using config_detail::Section;
+
+constexpr std::uint64_t kNoMax = std::numeric_limits<std::uint64_t>::max();
+constexpr std::uint64_t kMaxMessageBytes = 16 << 20;
+constexpr std::uint64_t kMaxThreads = 1024;
+// RFC 8489, section 14.9: REALM "MUST be a UTF-8-encoded sequence of fewer
+// than 128 characters".
+constexpr std::size_t kMaxRealmChars = 127;
+// RFC 7518, section 3.2: "A key of the same size as the hash output (for
+// instance, 256 bits for "HS256") or larger MUST be used with this algorithm."
+constexpr std::size_t kMinJwtSecretBytes = 32;
+
+template <class Enum, std::size_t N>
+Enum to_enum(const Field& field, const std::pair<std::string_view, Enum> (&table)[N], std::string_view what) {
+    if (field.node.IsScalar()) {
+        for (const auto& [name, value] : table) {
+            if (field.node.Scalar() == name) return value;
+        }
+    }
+    fail_expected(field, what);
+}
+
+constexpr std::pair<std::string_view, LogLevel> kLogLevels[] = {
+    {"trace", LogLevel::trace}, {"debug", LogLevel::debug}, {"info", LogLevel::info},
+    {"warn", LogLevel::warn},   {"error", LogLevel::error}, {"off", LogLevel::off},
+};
+constexpr std::pair<std::string_view, LogFormat> kLogFormats[] = {{"text", LogFormat::text}, {"json", LogFormat::json}};
+constexpr std::pair<std::string_view, AuthMode> kAuthModes[] = {{"none", AuthMode::none}, {"jwt", AuthMode::jwt}};
+
+std::string trim(std::string_view text) {
+    constexpr std::string_view kSpace = " \t\r\n";
+    const auto first = text.find_first_not_of(kSpace);
+    if (first == std::string_view::npos) return "";
+    return std::string(text.substr(first, text.find_last_not_of(kSpace) - first + 1));
+}
+
+bool is_host_char(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.';
+}
+
+// Goes into "turn:<host>:3478" and "wss://<host>" URLs handed to browsers.
+std::string to_host(const Field& field) {
+    constexpr std::string_view kWhat = "a host name or IP address (no scheme, port or brackets)";
+    if (!field.node.IsScalar()) fail_expected(field, kWhat);
+    const std::string& text = field.node.Scalar();
+    if (parse_ip(text)) return text;
+    if (text.empty() || !std::all_of(text.begin(), text.end(), is_host_char)) fail_expected(field, kWhat);
+    return text;
+}
+
+// Browsers send "scheme://host[:port]"; a path or trailing slash would never
+// match, so it is rejected here rather than silently refusing every client.
+std::string to_origin(const Field& field) {
+    constexpr std::string_view kWhat = "an origin such as \"https://example.com\" (scheme://host[:port], no path)";
+    if (!field.node.IsScalar()) fail_expected(field, kWhat);
+    const std::string& text = field.node.Scalar();
+    const auto scheme_end = text.find("://");
+    const bool web_scheme = text.starts_with("https://") || text.starts_with("http://");
+    if (!web_scheme || text.size() == scheme_end + 3 ||
+        text.find_first_of("/ ?#", scheme_end + 3) != std::string::npos) {
+        fail_expected(field, kWhat);
+    }
+    return text;
+}
+
+std::vector<Endpoint> to_endpoints(const Field& field) {
+    std::vector<Endpoint> endpoints;
+    for (const Field& item : config_detail::to_list(field)) endpoints.push_back(config_detail::to_endpoint(item));
+    return endpoints;
+}
+
+std::vector<Cidr> to_cidrs(const Field& field) {
+    std::vector<Cidr> cidrs;
+    for (const Field& item : config_detail::to_list(field)) cidrs.push_back(config_detail::to_cidr(item));
+    return cidrs;
+}
+
+TlsFiles read_tls(const Field& field) {
+    const Section section(field, {"cert", "key"});
+    TlsFiles tls;
+    const auto cert = section.get("cert");
+    const auto key = section.get("key");
+    if (cert) tls.cert = config_detail::to_string(*cert);
+    if (key) tls.key = config_detail::to_string(*key);
+    if (!tls.cert.empty() && tls.key.empty()) fail(*cert, "set without " + field.key + ".key (TLS needs both)");
+    if (tls.cert.empty() && !tls.key.empty()) fail(*key, "set without " + field.key + ".cert (TLS needs both)");
+    return tls;
+}
+
+void read_rate_limit(const Field& field, RateLimitConfig& out) {
+    const Section section(field, {"messages_per_second", "burst"});
+    if (auto v = section.get("messages_per_second")) out.messages_per_second = config_detail::to_number(*v, 0, false);
+    if (auto v = section.get("burst")) out.burst = config_detail::to_number(*v, 1, true);
+}
+
+void read_heartbeat(const Field& field, SignalingConfig& out) {
+    const Section section(field, {"interval", "timeout"});
+    const auto interval = section.get("interval");
+    const auto timeout = section.get("timeout");
+    if (interval) out.heartbeat_interval = config_detail::to_duration(*interval, false);
+    if (timeout) out.heartbeat_timeout = config_detail::to_duration(*timeout, false);
+    if (out.heartbeat_timeout > out.heartbeat_interval) return;
+    // A timeout not longer than the interval would drop every healthy client.
+    if (timeout) {
+        fail(*timeout, "must be longer than " + field.key + ".interval (" + format_duration(out.heartbeat_interval) +
+                           "), got " + format_duration(out.heartbeat_timeout));
+    }
+    fail(*interval, "must be shorter than " + field.key + ".timeout (" + format_duration(out.heartbeat_timeout) +
+                        "), got " + format_duration(out.heartbeat_interval));
+}
+
+void read_resume(const Field& field, SignalingConfig& out) {
+    const Section section(field, {"window", "buffer"});
+    if (auto v = section.get("window")) out.resume_window = config_detail::to_duration(*v, true);
+    if (auto v = section.get("buffer")) out.resume_buffer = config_detail::to_uint(*v, 1, kNoMax);
+}
+
+void read_signaling(const Field& field, SignalingConfig& out) {
+    const Section section(field, {"listen", "tls", "allowed_origins", "static_dir", "max_message_bytes",
+                                  "max_room_members", "max_rooms_per_session", "max_connections", "rate_limit",
+                                  "error_budget", "send_queue_limit", "heartbeat", "resume"});
+    using config_detail::to_uint;
+    if (auto v = section.get("listen")) out.listen = config_detail::to_endpoint(*v);
+    if (auto v = section.get("tls")) out.tls = read_tls(*v);
+    if (auto v = section.get("allowed_origins")) {
+        for (const Field& item : config_detail::to_list(*v)) out.allowed_origins.push_back(to_origin(item));
+    }
+    if (auto v = section.get("static_dir")) out.static_dir = config_detail::to_string(*v);
+    if (auto v = section.get("max_message_bytes")) out.max_message_bytes = to_uint(*v, 1024, kMaxMessageBytes);
+    if (auto v = section.get("max_room_members")) out.max_room_members = to_uint(*v, 2, kNoMax);
+    if (auto v = section.get("max_rooms_per_session")) out.max_rooms_per_session = to_uint(*v, 1, kNoMax);
+    if (auto v = section.get("max_connections")) out.max_connections = to_uint(*v, 1, kNoMax);
+    if (auto v = section.get("rate_limit")) read_rate_limit(*v, out.rate_limit);
+    if (auto v = section.get("error_budget")) out.error_budget = to_uint(*v, 1, kNoMax);
+    if (auto v = section.get("send_queue_limit")) out.send_queue_limit = to_uint(*v, 1, kNoMax);
+    if (auto v = section.get("heartbeat")) read_heartbeat(*v, out);
+    if (auto v = section.get("resume")) read_resume(*v, out);
+}
+
+// `secret` and `<key>_file` name the same thing two ways; an empty value
+// counts as unset so that `secret: ""` left over from the template does not
+// conflict with a secret_file.
+struct SecretSource {
+    std::optional<Field> inline_value, file;
+    std::string path;  // "" when no file is named
+};
+
+SecretSource read_secret_source(const Section& section, std::string_view key) {
+    SecretSource source{section.get(key), section.get(std::string(key) + "_file"), ""};
+    if (source.file) source.path = config_detail::to_string(*source.file);
+    const YAML::Node* value = source.inline_value ? &source.inline_value->node : nullptr;
+    const bool inline_empty = !value || value->IsNull() || (value->IsScalar() && value->Scalar().empty()) ||
+                              (value->IsSequence() && value->size() == 0);
+    if (!inline_empty && !source.path.empty()) {
+        fail(*source.file, "cannot be used together with " + source.inline_value->key);
+    }
+    return source;
+}
+
+void read_auth(const Field& field, AuthConfig& out) {
+    const Section section(field, {"mode", "jwt_secret", "jwt_secret_file"});
+    const auto mode = section.get("mode");
+    if (mode) out.mode = to_enum(*mode, kAuthModes, "none or jwt");
+    const SecretSource source = read_secret_source(section, "jwt_secret");
+    if (source.inline_value) out.jwt_secret = config_detail::to_string(*source.inline_value);
+    if (!source.path.empty()) {
+        out.jwt_secret = trim(config_detail::read_file_named_by(*source.file));
+        if (out.jwt_secret.empty()) fail(*source.file, source.path + " is empty");
+    }
+    if (out.mode != AuthMode::jwt) return;
+    if (out.jwt_secret.empty()) fail(*mode, "jwt requires auth.jwt_secret or auth.jwt_secret_file");
+    if (out.jwt_secret.size() < kMinJwtSecretBytes) {
+        fail(source.path.empty() ? *source.inline_value : *source.file,
+             "must be at least " + std::to_string(kMinJwtSecretBytes) +
+                 " bytes for HS256 (RFC 7518, section 3.2), got " + std::to_string(out.jwt_secret.size()));
+    }
+}
+
+std::vector<std::string> read_turn_secrets(const Section& section) {
+    const SecretSource source = read_secret_source(section, "secret");
+    std::vector<std::string> secrets;
+    if (source.inline_value && source.inline_value->node.IsSequence()) {
+        for (const Field& item : config_detail::to_list(*source.inline_value)) {
+            secrets.push_back(config_detail::to_nonempty_string(item));
+        }
+    } else if (source.inline_value) {
+        const std::string text = config_detail::to_string(*source.inline_value);
+        if (!text.empty()) secrets.push_back(text);
+    }
+    if (source.path.empty()) return secrets;
+    const std::string content = config_detail::read_file_named_by(*source.file);
+    std::size_t start = 0;
+    while (start <= content.size()) {
+        const std::size_t end = std::min(content.find('\n', start), content.size());
+        if (std::string line = trim(std::string_view(content).substr(start, end - start)); !line.empty()) {
+            secrets.push_back(std::move(line));
+        }
+        start = end + 1;
+    }
+    if (secrets.empty()) fail(*source.file, source.path + " contains no secret");
+    return secrets;
+}
+
+std::size_t utf8_length(std::string_view text) {
+    return static_cast<std::size_t>(std::count_if(text.begin(), text.end(), [](char c) {
+        return (static_cast<unsigned char>(c) & 0xC0) != 0x80;  // skip continuation bytes
+    }));
+}
+
+std::pair<std::uint16_t, std::uint16_t> to_port_range(const Field& field) {
+    constexpr std::string_view kWhat = "a port range \"first-last\" with 1 <= first <= last <= 65535";
+    if (!field.node.IsScalar()) fail_expected(field, kWhat);
+    const std::string& text = field.node.Scalar();
+    const auto dash = text.find('-');
+    unsigned first = 0;
+    unsigned last = 0;
+    const char* const begin = text.data();
+    const char* const finish = text.data() + text.size();
+    if (dash == std::string::npos) fail_expected(field, kWhat);
+    const auto a = std::from_chars(begin, begin + dash, first);
+    const auto b = std::from_chars(begin + dash + 1, finish, last);
+    if (a.ec != std::errc{} || a.ptr != begin + dash || b.ec != std::errc{} || b.ptr != finish || first < 1 ||
+        first > last || last > 65535) {
+        fail_expected(field, kWhat);
+    }
+    return {static_cast<std::uint16_t>(first), static_cast<std::uint16_t>(last)};
+}
+
+std::vector<StaticUser> read_static_users(const Field& field) {
+    std::vector<StaticUser> users;
+    for (const Field& item : config_detail::to_list(field)) {
+        const Section section(item, {"username", "password"});
+        const auto username = section.get("username");
+        const auto password = section.get("password");
+        if (!item.node.IsMap() || !username || !password) fail(item, "expected a map with username and password");
+        StaticUser user{config_detail::to_nonempty_string(*username), config_detail::to_nonempty_string(*password)};
+        // "<expiry>:<user>" is the REST credential form; a colon here would be ambiguous.
+        if (user.username.find(':') != std::string::npos) fail(*username, "must not contain ':'");
+        const auto same = [&](const StaticUser& u) { return u.username == user.username; };
+        if (std::any_of(users.begin(), users.end(), same)) fail(*username, "duplicate user \"" + user.username + "\"");
+        users.push_back(std::move(user));
+    }
+    return users;
+}
+
+void read_turn_policy(const Section& section, TurnConfig& out) {
+    using config_detail::to_uint;
+    if (auto v = section.get("max_allocation_lifetime"))
+        out.max_allocation_lifetime = config_detail::to_duration(*v, false);
+    if (auto v = section.get("max_allocations")) out.max_allocations = to_uint(*v, 1, kNoMax);
+    if (auto v = section.get("max_allocations_per_user")) out.max_allocations_per_user = to_uint(*v, 1, kNoMax);
+    if (auto v = section.get("max_bps_per_allocation")) out.max_bps_per_allocation = to_uint(*v, 0, kNoMax);
+    if (auto v = section.get("allow_peers")) out.allow_peers = to_cidrs(*v);
+    if (auto v = section.get("deny_peers")) {
+        out.deny_peers_default = v->node.IsScalar() && v->node.Scalar() == "default";
+        if (!out.deny_peers_default) {
+            if (!v->node.IsSequence()) fail_expected(*v, "\"default\" or a list of CIDR blocks");
+            out.deny_peers = to_cidrs(*v);
+        }
+    }
+    if (auto v = section.get("require_active_session")) out.require_active_session = config_detail::to_bool(*v);
+    if (auto v = section.get("static_users")) out.static_users = read_static_users(*v);
+}
+
+void read_turn(const Field& field, TurnConfig& out) {
+    // clang-format off
+    const Section section(field, {"enabled", "realm", "secret", "secret_file", "credential_ttl", "listen_udp",
+                                  "listen_tcp", "listen_tls", "tls", "relay_address", "external_address",
+                                  "relay_ports", "max_allocation_lifetime", "max_allocations",
+                                  "max_allocations_per_user", "max_bps_per_allocation", "allow_peers", "deny_peers",
+                                  "require_active_session", "static_users"});
+    // clang-format on
+    if (auto v = section.get("enabled")) out.enabled = config_detail::to_bool(*v);
+    if (auto v = section.get("realm")) {
+        out.realm = config_detail::to_nonempty_string(*v);
+        if (utf8_length(out.realm) > kMaxRealmChars) fail_expected(*v, "at most 127 characters (RFC 8489)");
+    }
+    out.secrets = read_turn_secrets(section);
+    if (auto v = section.get("credential_ttl")) out.credential_ttl = config_detail::to_duration(*v, false);
+    if (auto v = section.get("listen_udp")) out.listen_udp = to_endpoints(*v);
+    if (auto v = section.get("listen_tcp")) out.listen_tcp = to_endpoints(*v);
+    const auto listen_tls = section.get("listen_tls");
+    if (listen_tls) out.listen_tls = to_endpoints(*listen_tls);
+    if (auto v = section.get("tls")) out.tls = read_tls(*v);
+    if (!out.listen_tls.empty() && !out.tls.enabled()) fail(*listen_tls, "requires turn.tls.cert and turn.tls.key");
+    if (auto v = section.get("relay_address")) out.relay_address = config_detail::to_optional_ip(*v);
+    if (auto v = section.get("external_address")) out.external_address = config_detail::to_optional_ip(*v);
+    if (auto v = section.get("relay_ports")) std::tie(out.relay_port_min, out.relay_port_max) = to_port_range(*v);
+    read_turn_policy(section, out);
+}
+
+void read_metrics(const Field& field, MetricsConfig& out) {
+    const Section section(field, {"listen"});
+    const auto listen = section.get("listen");
+    if (!listen) return;
+    if (listen->node.IsScalar() && listen->node.Scalar().empty()) {
+        out.listen.reset();
+    } else {
+        out.listen = config_detail::to_endpoint(*listen);
+    }
+}
+
+Config read_config(const YAML::Node& root, std::string_view file) {
+    Config config;
+    config.source = std::string(file);
+    const Section top(Field{root, "", root.Mark(), file},
+                      {"log", "threads", "public_host", "signaling", "auth", "turn", "metrics"});
+    if (auto v = top.get("log")) {
+        const Section log(*v, {"level", "format"});
+        if (auto level = log.get("level")) {
+            config.log_level = to_enum(*level, kLogLevels, "one of trace, debug, info, warn, error, off");
+        }
+        if (auto format = log.get("format")) config.log_format = to_enum(*format, kLogFormats, "text or json");
+    }
+    if (auto v = top.get("threads")) {
+        config.threads = static_cast<unsigned>(config_detail::to_uint(*v, 0, kMaxThreads));
+    }
+    if (auto v = top.get("public_host")) config.public_host = to_host(*v);
+    if (auto v = top.get("signaling")) read_signaling(*v, config.signaling);
+    if (auto v = top.get("auth")) read_auth(*v, config.auth);
+    if (auto v = top.get("turn")) read_turn(*v, config.turn);
+    if (auto v = top.get("metrics")) read_metrics(*v, config.metrics);
+    return config;
+}
+
+}  // namespace
+
+std::variant<Config, ConfigError> parse_config(std::string_view yaml_text, std::string_view name) {
+    const std::string file(name);
+    try {
+        // LoadAll, so that a stray "---" does not silently drop the rest of the file.
+        const std::vector<YAML::Node> documents = YAML::LoadAll(std::string(yaml_text));
+        if (documents.size() > 1) {
+            return ConfigError{config_detail::position(file, documents[1].Mark()) +
+                               ": expected one YAML document, found " + std::to_string(documents.size())};
+        }
+        return read_config(documents.empty() ? YAML::Node() : documents.front(), file);
+    } catch (const ConfigFailure& failure) {
+        return ConfigError{failure.message};
+    } catch (const YAML::Exception& e) {  // ParserException and the depth guard
+        return ConfigError{config_detail::position(file, e.mark) + ": invalid YAML: " + e.msg};
+    } catch (const std::exception& e) {
+        return ConfigError{file + ": " + e.what()};
+    }
+}
+
+std::variant<Config, ConfigError> load_config_file(const std::string& path) {
+    std::string text;
+    std::string error;
+    if (!config_detail::read_small_file(path, text, error)) return ConfigError{error};
+    return parse_config(text, path);
+}
+
+}  // namespace switchboard::shared

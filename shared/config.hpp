@@ -1,0 +1,136 @@
+#pragma once
+// The configuration: one YAML file read once at start-up (and again on SIGHUP)
+// into these plain structs, validated as a whole, then passed around by const
+// reference and never mutated. Every field has a default, so an empty file
+// (or no file) runs a localhost development server. The schema is the one in
+// DESIGN.md, "Configuration".
+//
+// Paths (TLS files, *_file secrets, static_dir) are used as written: relative
+// ones are relative to the working directory, as for every other program.
+// Secrets named by *_file keys are read by the loader, so the structs only
+// ever hold the secret itself.
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "shared/address.hpp"
+#include "shared/log.hpp"
+
+namespace switchboard::shared {
+
+struct TlsFiles {
+    std::string cert, key;  // PEM paths; both set or both empty (the loader checks)
+    bool enabled() const { return !cert.empty(); }
+    bool operator==(const TlsFiles&) const = default;
+};
+
+struct RateLimitConfig {
+    double messages_per_second = 50;  // token refill rate
+    double burst = 200;               // bucket size
+    bool operator==(const RateLimitConfig&) const = default;
+};
+
+struct SignalingConfig {
+    Endpoint listen{"127.0.0.1", 8080};
+    TlsFiles tls;
+    std::vector<std::string> allowed_origins;  // empty = any
+    std::string static_dir = "www";            // "" disables the test page
+    std::size_t max_message_bytes = 65536;
+    std::size_t max_room_members = 16;
+    std::size_t max_rooms_per_session = 4;
+    std::size_t max_connections = 100000;
+    RateLimitConfig rate_limit;
+    std::size_t error_budget = 10;        // protocol errors before close 1008
+    std::size_t send_queue_limit = 1024;  // queued outbound messages before close
+    std::chrono::milliseconds heartbeat_interval{25000}, heartbeat_timeout{60000};
+    std::chrono::milliseconds resume_window{30000};  // 0 disables resume
+    std::size_t resume_buffer = 256;                 // messages kept for a resume
+    bool operator==(const SignalingConfig&) const = default;
+};
+
+enum class AuthMode { none, jwt };
+
+struct AuthConfig {
+    AuthMode mode = AuthMode::none;
+    std::string jwt_secret;  // from jwt_secret or jwt_secret_file; >= 32 bytes when mode is jwt
+    bool operator==(const AuthConfig&) const = default;
+};
+
+struct StaticUser {
+    std::string username, password;
+    bool operator==(const StaticUser&) const = default;
+};
+
+struct TurnConfig {
+    bool enabled = true;
+    std::string realm = "switchboard";
+    // `secret` (a string or a list, for rotation: the first one mints, all of
+    // them verify) or `secret_file` (one secret per non-empty line). Empty
+    // after loading => the app generates one at start (dev only).
+    std::vector<std::string> secrets;
+    std::chrono::milliseconds credential_ttl{3600000};
+    std::vector<Endpoint> listen_udp{{"0.0.0.0", 3478}}, listen_tcp{{"0.0.0.0", 3478}}, listen_tls;
+    TlsFiles tls;  // required when listen_tls is non-empty
+    // IP literals. relay_address "" = the address each request arrived on;
+    // external_address "" = no 1:1 NAT, advertise the relay address itself.
+    std::string relay_address, external_address;
+    std::uint16_t relay_port_min = 49152, relay_port_max = 65535;  // `relay_ports: "49152-65535"`
+    std::chrono::milliseconds max_allocation_lifetime{3600000};
+    std::size_t max_allocations = 10000, max_allocations_per_user = 10;
+    std::uint64_t max_bps_per_allocation = 0;  // 0 = unlimited
+    std::vector<Cidr> allow_peers;             // exempt from the deny list
+    // `deny_peers: default` (the safe list: loopback, private, link-local,
+    // multicast, ...; the TURN policy owns its contents) or an explicit list,
+    // which replaces it.
+    bool deny_peers_default = true;
+    std::vector<Cidr> deny_peers;
+    bool require_active_session = true;
+    std::vector<StaticUser> static_users;
+    bool operator==(const TurnConfig&) const = default;
+};
+
+struct MetricsConfig {
+    std::optional<Endpoint> listen;  // nullopt ("" in the file) = on the signaling listener
+    bool operator==(const MetricsConfig&) const = default;
+};
+
+struct Config {
+    LogLevel log_level = LogLevel::info;
+    LogFormat log_format = LogFormat::text;
+    unsigned threads = 0;  // 0 = one per core
+    std::string public_host = "localhost";
+    SignalingConfig signaling;
+    AuthConfig auth;
+    TurnConfig turn;
+    MetricsConfig metrics;
+    std::string source = "<defaults>";  // the file it came from
+    bool operator==(const Config&) const = default;
+};
+
+// "<file>:<line>:<column>: <dotted.key>: <what is wrong>", 1-based positions,
+// e.g. `/etc/sb.yaml:12:3: signaling.max_room_members: expected an integer
+// >= 2, got "abc"`. Only the first problem is reported.
+struct ConfigError {
+    std::string message;
+};
+
+// Parses and validates. `name` is the file name used in messages and stored
+// in Config::source. Never throws. *_file secrets are read from disk here.
+std::variant<Config, ConfigError> parse_config(std::string_view yaml_text, std::string_view name);
+
+// Reads `path` and parses it; "cannot read <path>: <reason>" when unreadable.
+std::variant<Config, ConfigError> load_config_file(const std::string& path);
+
+// The effective configuration as YAML in the schema's layout (for
+// `switchboard check-config`), with secrets and passwords shown as
+// "<redacted>". Parsing the output again gives the same configuration, bar
+// the redacted values.
+std::string dump_config(const Config& config);
+
+}  // namespace switchboard::shared

@@ -1,0 +1,90 @@
+#include "signaling/http_api.hpp"
+
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include "shared/identifier.hpp"
+#include "shared/jwt.hpp"
+#include "signaling/static_files.hpp"
+
+namespace switchboard::signaling {
+namespace {
+
+HttpReply error_reply(unsigned status, std::string_view error, std::string_view message) {
+    rapidjson::StringBuffer buf;
+    rapidjson::Writer<rapidjson::StringBuffer> w(buf);
+    w.StartObject();
+    w.Key("error");
+    w.String(error.data(), static_cast<rapidjson::SizeType>(error.size()));
+    w.Key("message");
+    w.String(message.data(), static_cast<rapidjson::SizeType>(message.size()));
+    w.EndObject();
+    return HttpReply{status, "application/json", std::string(buf.GetString(), buf.GetSize())};
+}
+
+}  // namespace
+
+std::string query_param(std::string_view target, std::string_view name) {
+    const auto q = target.find('?');
+    if (q == std::string_view::npos) return {};
+    std::string_view rest = target.substr(q + 1);
+    while (!rest.empty()) {
+        const auto amp = rest.find('&');
+        const auto pair = rest.substr(0, amp);
+        const auto eq = pair.find('=');
+        if (pair.substr(0, eq) == name) {
+            if (eq == std::string_view::npos) return {};
+            auto value = percent_decode(pair.substr(eq + 1));
+            return value ? *value : std::string();
+        }
+        if (amp == std::string_view::npos) break;
+        rest = rest.substr(amp + 1);
+    }
+    return {};
+}
+
+std::string turn_credentials_json(const IceServerFactory& ice, std::string_view user, std::int64_t now_unix) {
+    const auto list = ice.make(user, now_unix);
+    rapidjson::StringBuffer buf;
+    rapidjson::Writer<rapidjson::StringBuffer> w(buf);
+    w.StartObject();
+    w.Key("username");
+    w.String(list.username.c_str(), static_cast<rapidjson::SizeType>(list.username.size()));
+    w.Key("password");
+    w.String(list.credential.c_str(), static_cast<rapidjson::SizeType>(list.credential.size()));
+    w.Key("ttl");
+    w.Int64(ice.ttl_seconds());
+    w.Key("uris");
+    w.StartArray();
+    for (const auto& u : list.turn_urls) w.String(u.c_str(), static_cast<rapidjson::SizeType>(u.size()));
+    w.EndArray();
+    w.EndObject();
+    return std::string(buf.GetString(), buf.GetSize());
+}
+
+HttpReply turn_credentials_endpoint(std::string_view target, std::string_view authorization,
+                                    const shared::Config& config, const IceServerFactory& ice,
+                                    const shared::Clock& clock) {
+    const std::string user = query_param(target, "user");
+    if (!shared::valid_identifier(user)) {
+        return error_reply(400, "bad-request", "user must be 1 to 128 characters of [A-Za-z0-9._:@-]");
+    }
+    if (!config.turn.enabled) return error_reply(404, "not-found", "TURN is disabled");
+    if (config.auth.mode == shared::AuthMode::jwt) {
+        constexpr std::string_view kBearer = "Bearer ";
+        if (authorization.substr(0, kBearer.size()) != kBearer) {
+            return error_reply(401, "unauthorized", "Authorization: Bearer <JWT> is required");
+        }
+        auto verified = shared::verify_jwt(authorization.substr(kBearer.size()), config.auth.jwt_secret,
+                                           clock.unix_seconds());
+        if (auto* err = std::get_if<shared::JwtError>(&verified)) {
+            return error_reply(401, "unauthorized", "token rejected: " + make_error_code(*err).message());
+        }
+        if (std::get<shared::JwtClaims>(verified).sub != user) {
+            return error_reply(403, "forbidden", "the token is for another user");
+        }
+    }
+    return HttpReply{200, "application/json", turn_credentials_json(ice, user, clock.unix_seconds())};
+}
+
+}  // namespace switchboard::signaling

@@ -1,0 +1,35 @@
+#pragma once
+// The JSON endpoints on the signaling listener, as pure functions of the
+// request (no sockets): GET /api/turn-credentials?user=U (TURN REST API).
+
+#include <string>
+#include <string_view>
+
+#include "shared/clock.hpp"
+#include "shared/config.hpp"
+#include "signaling/ice_servers.hpp"
+
+namespace switchboard::signaling {
+
+struct HttpReply {
+    unsigned status = 200;
+    std::string content_type = "application/json";
+    std::string body;
+};
+
+// `target` is the request target with its query; `authorization` the
+// Authorization header ("" if absent). In auth mode jwt a Bearer token whose
+// `sub` is the requested user is required (401 without a valid token, 403 for
+// another user); in mode none (development) any valid user id is served.
+HttpReply turn_credentials_endpoint(std::string_view target, std::string_view authorization,
+                                    const shared::Config& config, const IceServerFactory& ice,
+                                    const shared::Clock& clock);
+
+// {"username","password","ttl","uris"}: the TURN REST API reply body (also
+// printed by `switchboard turn-credentials`).
+std::string turn_credentials_json(const IceServerFactory& ice, std::string_view user, std::int64_t now_unix);
+
+// The value of query parameter `name` in `target`, percent-decoded; empty if absent.
+std::string query_param(std::string_view target, std::string_view name);
+
+}  // namespace switchboard::signaling

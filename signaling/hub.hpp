@@ -1,0 +1,141 @@
+#pragma once
+// The signaling state machine: connections, sessions, rooms, relay,
+// presence, resume, rate limits and error budgets (PROTOCOL.md). Pure: it
+// sees frames in and pushes frames out through an Outbox, with time from an
+// injected Clock, so every rule is unit-testable without sockets.
+//
+// Thread context: not thread-safe. The io layer calls every member under one
+// lock, which also gives one global order of outbound frames (so two signals
+// from A to B leave in the order A sent them).
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "shared/clock.hpp"
+#include "shared/config.hpp"
+#include "shared/metrics.hpp"
+#include "signaling/ice_servers.hpp"
+#include "signaling/protocol/message.hpp"
+#include "signaling/room_directory.hpp"
+#include "signaling/token_bucket.hpp"
+
+namespace switchboard::signaling {
+
+using ConnectionId = std::uint64_t;
+
+// PROTOCOL.md "Close codes".
+namespace close_code {
+inline constexpr std::uint16_t normal = 1000;
+inline constexpr std::uint16_t going_away = 1001;
+inline constexpr std::uint16_t unsupported_data = 1003;
+inline constexpr std::uint16_t policy = 1008;
+inline constexpr std::uint16_t too_big = 1009;
+inline constexpr std::uint16_t replaced = 4001;
+inline constexpr std::uint16_t heartbeat_timeout = 4008;
+inline constexpr std::uint16_t rate_limited = 4029;
+}  // namespace close_code
+
+// Where the hub's frames go. Implementations must not call back into the hub.
+class Outbox {
+public:
+    virtual ~Outbox() = default;
+    // Queues a text frame. False when the connection's send queue is full:
+    // the hub then closes it as a slow consumer.
+    virtual bool send(ConnectionId id, std::string text) = 0;
+    // Sends a close frame after what is already queued, then drops the socket.
+    virtual void close(ConnectionId id, std::uint16_t code, std::string_view reason) = 0;
+};
+
+// How a connection went away, as the transport saw it.
+enum class Disconnect {
+    normal,             // the client closed with 1000: its session ends at once
+    dropped,            // anything else: the session waits out the resume window
+    heartbeat_timeout,  // no inbound traffic for heartbeat.timeout
+};
+
+class Hub {
+public:
+    Hub(const shared::Config& config, const shared::Clock& clock, Outbox& outbox,
+        const IceServerFactory& ice, shared::Metrics& metrics);
+    ~Hub();
+    Hub(const Hub&) = delete;
+    Hub& operator=(const Hub&) = delete;
+
+    void on_open(ConnectionId id);
+    void on_text(ConnectionId id, std::string_view frame);
+    void on_close(ConnectionId id, Disconnect how);
+    // Ends expired resume windows and pushes fresh ICE credentials at 80% of
+    // their TTL. Call about once a second.
+    void tick();
+    // Sends `goaway` to every connection and closes each with 1001.
+    void shutdown(std::string_view reason, std::int64_t reconnect_after_ms);
+
+    // The bridge to TURN: true while the user has a session, attached or
+    // inside its resume window.
+    bool user_active(std::string_view user_id) const;
+    // Called whenever a user's session ends, with the user-left reason.
+    void set_session_end_listener(std::function<void(const std::string&, std::string_view)> fn) {
+        on_session_end_ = std::move(fn);
+    }
+
+    std::size_t connection_count() const { return connections_.size(); }
+    std::size_t session_count() const { return sessions_.size(); }
+    std::size_t room_count() const { return rooms_->room_count(); }
+
+private:
+    struct Connection;
+    struct Session;
+    struct Counters;
+    using TimePoint = shared::Clock::Steady::time_point;
+
+    void dispatch(Connection& c, const protocol::Request& req);
+    void handle_login(Connection& c, const protocol::Request& req);
+    void handle_join(Connection& c, Session& s, const protocol::Request& req);
+    void handle_leave(Connection& c, Session& s, const protocol::Request& req);
+    void handle_signal(Connection& c, Session& s, const protocol::Request& req);
+    void handle_room_users(Connection& c, Session& s, const protocol::Request& req);
+    void handle_ice_servers(Connection& c, Session& s, const protocol::Request& req);
+
+    // Resolves an optional roomId (PROTOCOL.md "Envelope"); replies with the
+    // error and returns nullopt when it cannot.
+    std::optional<std::string> member_room(Connection& c, Session& s, const protocol::Request& req);
+    void reply(Connection& c, std::string text);
+    void fail(Connection& c, std::string_view type, std::string_view id_json, protocol::Error error,
+              std::string_view message, std::optional<std::string_view> room_id = std::nullopt);
+    void spend_error_budget(Connection& c);
+
+    Session& start_session(Connection& c, std::string user_id, std::optional<std::string> name,
+                           bool any_room, std::vector<std::string> rooms);
+    void resume_session(Connection& c, Session& s, const protocol::Request& req);
+    void deliver(Session& s, std::string text);
+    void leave_room(Session& s, const std::string& room_id, std::string_view reason);
+    void end_session(const std::string& user_id, std::string_view reason);
+    void close_connection(ConnectionId id, std::uint16_t code, std::string_view reason);
+    void schedule_ice_push(Session& s, const std::string& room_id);
+    // Runs deferred work (slow consumers, overflowing resume buffers) that
+    // cannot happen in the middle of a broadcast.
+    void settle();
+    Connection* find_connection(ConnectionId id);
+    Session* find_session(std::string_view user_id);
+
+    const shared::Config& config_;
+    const shared::Clock& clock_;
+    Outbox& outbox_;
+    const IceServerFactory& ice_;
+    std::unique_ptr<RoomDirectory> rooms_;
+    std::unique_ptr<Counters> counters_;
+    std::unordered_map<ConnectionId, std::unique_ptr<Connection>> connections_;
+    std::unordered_map<std::string, std::unique_ptr<Session>> sessions_;
+    std::vector<ConnectionId> slow_consumers_;
+    std::vector<std::string> overflowed_sessions_;
+    std::function<void(const std::string&, std::string_view)> on_session_end_;
+};
+
+}  // namespace switchboard::signaling

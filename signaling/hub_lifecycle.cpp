@@ -1,0 +1,147 @@
+// Hub: how sessions and connections end, resume windows, pushes, delivery.
+#include <algorithm>
+
+#include "shared/log.hpp"
+#include "signaling/hub_state.hpp"
+#include "signaling/protocol/encoder.hpp"
+
+namespace switchboard::signaling {
+
+void Hub::on_close(ConnectionId id, Disconnect how) {
+    auto it = connections_.find(id);
+    if (it == connections_.end()) return;  // closed by the hub itself
+    const std::string user_id = std::move(it->second->user_id);
+    connections_.erase(it);
+    Session* s = user_id.empty() ? nullptr : find_session(user_id);
+    if (s != nullptr && s->conn == id) {
+        s->conn.reset();
+        const std::string_view reason = how == Disconnect::heartbeat_timeout ? "timeout" : "disconnected";
+        if (how == Disconnect::normal) {
+            end_session(user_id, "left");
+        } else if (config_.signaling.resume_window.count() > 0) {
+            s->detached = true;
+            s->detached_until = clock_.now() + config_.signaling.resume_window;
+            s->detach_reason = std::string(reason);
+        } else {
+            end_session(user_id, reason);
+        }
+    }
+    settle();
+}
+
+void Hub::tick() {
+    const auto now = clock_.now();
+    std::vector<std::pair<std::string, std::string>> expired;
+    for (auto& [user_id, s] : sessions_) {
+        if (s->detached && now >= s->detached_until) {
+            expired.emplace_back(user_id, s->detach_reason);
+            continue;
+        }
+        for (auto& [room, due] : s->ice_push_at) {
+            if (now < due) continue;
+            due = now + config_.turn.credential_ttl * 4 / 5;
+            deliver(*s, protocol::encode_ice_servers_push(room, ice_.make(user_id, clock_.unix_seconds())));
+        }
+    }
+    for (const auto& [user_id, reason] : expired) end_session(user_id, reason);
+    settle();
+}
+
+void Hub::shutdown(std::string_view reason, std::int64_t reconnect_after_ms) {
+    const auto goaway = protocol::encode_goaway(reason, reconnect_after_ms);
+    for (auto& [id, c] : connections_) {
+        outbox_.send(id, goaway);
+        outbox_.close(id, close_code::going_away, "server shutting down");
+    }
+    connections_.clear();
+    counters_->connections.set(0);
+}
+
+void Hub::schedule_ice_push(Session& s, const std::string& room_id) {
+    const auto due = clock_.now() + config_.turn.credential_ttl * 4 / 5;
+    for (auto& [room, at] : s.ice_push_at) {
+        if (room == room_id) {
+            at = due;
+            return;
+        }
+    }
+    s.ice_push_at.emplace_back(room_id, due);
+}
+
+void Hub::deliver(Session& s, std::string text) {
+    if (s.conn) {
+        if (!outbox_.send(*s.conn, std::move(text))) slow_consumers_.push_back(*s.conn);
+        return;
+    }
+    if (s.buffer.size() >= config_.signaling.resume_buffer) {
+        // Ending the session here would change the room we may be iterating.
+        overflowed_sessions_.push_back(s.user_id);
+        return;
+    }
+    s.buffer.push_back(std::move(text));
+}
+
+void Hub::leave_room(Session& s, const std::string& room_id, std::string_view reason) {
+    rooms_->leave(room_id, s.user_id);
+    s.rooms.erase(std::remove(s.rooms.begin(), s.rooms.end(), room_id), s.rooms.end());
+    std::erase_if(s.ice_push_at, [&](const auto& p) { return p.first == room_id; });
+    const auto event = protocol::encode_user_left(room_id, s.user_id, reason);
+    for (const auto& member : rooms_->members(room_id)) {
+        if (Session* m = find_session(member)) deliver(*m, event);
+    }
+    counters_->rooms.set(static_cast<std::int64_t>(rooms_->room_count()));
+}
+
+void Hub::end_session(const std::string& user_id, std::string_view reason) {
+    auto it = sessions_.find(user_id);
+    if (it == sessions_.end()) return;
+    auto session = std::move(it->second);
+    sessions_.erase(it);
+    // Copy: leave_room edits the list.
+    const auto rooms = session->rooms;
+    for (const auto& room : rooms) leave_room(*session, room, reason);
+    if (session->conn) {
+        if (Connection* c = find_connection(*session->conn)) c->user_id.clear();
+    }
+    counters_->sessions.set(static_cast<std::int64_t>(sessions_.size()));
+    SB_LOG(debug, "signaling", "session of " + user_id + " ended: " + std::string(reason));
+    if (on_session_end_) on_session_end_(user_id, reason);
+}
+
+void Hub::close_connection(ConnectionId id, std::uint16_t code, std::string_view reason) {
+    auto it = connections_.find(id);
+    if (it == connections_.end()) return;
+    const std::string user_id = std::move(it->second->user_id);
+    connections_.erase(it);
+    outbox_.close(id, code, reason);
+    // A connection the server closes for cause does not get a resume window.
+    Session* s = user_id.empty() ? nullptr : find_session(user_id);
+    if (s != nullptr && s->conn == id) {
+        s->conn.reset();
+        end_session(user_id, "disconnected");
+    }
+}
+
+void Hub::settle() {
+    while (!slow_consumers_.empty() || !overflowed_sessions_.empty()) {
+        auto slow = std::move(slow_consumers_);
+        slow_consumers_.clear();
+        for (const auto id : slow) {
+            if (find_connection(id) == nullptr) continue;
+            counters_->slow_consumers.inc();
+            SB_LOG(debug, "signaling", "connection " + std::to_string(id) + ": send queue full, closing");
+            close_connection(id, close_code::policy, "send queue full");
+        }
+        auto overflowed = std::move(overflowed_sessions_);
+        overflowed_sessions_.clear();
+        for (const auto& user_id : overflowed) {
+            Session* s = find_session(user_id);
+            if (s == nullptr || !s->detached) continue;
+            counters_->resume_overflows.inc();
+            end_session(user_id, s->detach_reason);
+        }
+    }
+    counters_->connections.set(static_cast<std::int64_t>(connections_.size()));
+}
+
+}  // namespace switchboard::signaling

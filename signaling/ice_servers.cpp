@@ -1,0 +1,53 @@
+#include "signaling/ice_servers.hpp"
+
+#include "shared/turn_credentials.hpp"
+
+namespace switchboard::signaling {
+namespace {
+
+std::string host_for_url(const std::string& host) {
+    // An IPv6 literal needs brackets in a URI (RFC 7064 / RFC 7065 use RFC 3986 host).
+    if (host.find(':') != std::string::npos && host.front() != '[') return "[" + host + "]";
+    return host;
+}
+
+}  // namespace
+
+IceServerFactory::IceServerFactory(const shared::Config& config)
+    : secret_(config.turn.secrets.empty() ? std::string() : config.turn.secrets.front()),
+      ttl_seconds_(std::chrono::duration_cast<std::chrono::seconds>(config.turn.credential_ttl).count()) {
+    if (!config.turn.enabled) return;
+    const std::string host = host_for_url(config.public_host);
+    const auto& udp = config.turn.listen_udp;
+    const auto& tcp = config.turn.listen_tcp;
+    const auto& tls = config.turn.listen_tls;
+    // STUN Binding is answered on every TURN listener; advertise UDP first,
+    // since that is what browsers use for server-reflexive candidates.
+    if (!udp.empty()) {
+        stun_urls_.push_back("stun:" + host + ":" + std::to_string(udp.front().port));
+    } else if (!tcp.empty()) {
+        stun_urls_.push_back("stun:" + host + ":" + std::to_string(tcp.front().port));
+    }
+    if (!udp.empty()) {
+        turn_urls_.push_back("turn:" + host + ":" + std::to_string(udp.front().port) + "?transport=udp");
+    }
+    if (!tcp.empty()) {
+        turn_urls_.push_back("turn:" + host + ":" + std::to_string(tcp.front().port) + "?transport=tcp");
+    }
+    if (!tls.empty()) {
+        turn_urls_.push_back("turns:" + host + ":" + std::to_string(tls.front().port) + "?transport=tcp");
+    }
+}
+
+protocol::IceServerList IceServerFactory::make(std::string_view user_id, std::int64_t now_unix) const {
+    protocol::IceServerList list;
+    list.stun_urls = stun_urls_;
+    list.turn_urls = turn_urls_;
+    const auto cred = shared::mint_turn_credential(secret_, user_id, now_unix, ttl_seconds_);
+    list.username = cred.username;
+    list.credential = cred.password;
+    list.expires_at = cred.expires_at;
+    return list;
+}
+
+}  // namespace switchboard::signaling

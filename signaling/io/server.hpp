@@ -1,0 +1,49 @@
+#pragma once
+// The signaling front end: HTTP(S)/WS(S) listener(s) around the Hub.
+//
+// Thread context: construct, start() and drain() from the thread that owns
+// the io_context (main); everything else runs on the io_context's threads,
+// one strand per connection.
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include <boost/asio/io_context.hpp>
+
+#include "shared/clock.hpp"
+#include "shared/config.hpp"
+#include "shared/metrics.hpp"
+#include "signaling/hub.hpp"
+#include "signaling/ice_servers.hpp"
+
+namespace switchboard::signaling::io {
+
+class SignalingServer {
+public:
+    SignalingServer(boost::asio::io_context& ioc, const shared::Config& config,
+                    const shared::Clock& clock, shared::Metrics& metrics,
+                    const IceServerFactory& ice);
+    ~SignalingServer();
+    SignalingServer(const SignalingServer&) = delete;
+    SignalingServer& operator=(const SignalingServer&) = delete;
+
+    // Binds the listeners and starts accepting. Throws std::runtime_error on
+    // a bind or TLS failure (start-up only). Logs the URLs it serves.
+    void start();
+    // SIGTERM/SIGINT: /healthz turns 503, new upgrades get 503, every
+    // WebSocket gets `goaway` and close 1001. `done` runs (on an io thread)
+    // once every WebSocket is gone, or after `deadline`.
+    void drain(std::chrono::milliseconds deadline, std::function<void()> done);
+
+    // The signaling URL, e.g. "ws://127.0.0.1:8080/ws" (valid after start()).
+    std::string ws_url() const;
+    // Runs fn with the hub locked (the TURN bridge uses this).
+    void with_hub(const std::function<void(Hub&)>& fn);
+
+private:
+    struct Impl;
+    std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace switchboard::signaling::io

@@ -1,0 +1,274 @@
+#include "signaling/protocol/parser.hpp"
+
+#include <array>
+#include <optional>
+
+#include <rapidjson/memorystream.h>
+#include <rapidjson/reader.h>
+
+#include "shared/identifier.hpp"
+
+namespace switchboard::signaling::protocol {
+namespace {
+
+enum class Kind { null, boolean, number, string, object, array };
+
+// One top-level member as it appeared in the frame.
+struct Member {
+    Kind kind = Kind::null;
+    std::string_view raw;  // source text of the value
+    std::string text;      // decoded value, for strings
+    bool boolean = false;
+};
+
+// The top-level keys the protocol reads; every other key is ignored
+// (forward compatibility), so nothing is stored for it.
+enum Field { kType, kId, kToken, kUserId, kResume, kRoomId, kTo, kData, kAck, kFieldCount };
+constexpr std::array<std::string_view, kFieldCount> kFieldNames = {
+    "type", "id", "token", "userId", "resume", "roomId", "to", "data", "ack"};
+
+std::optional<Field> field_of(std::string_view key) {
+    for (std::size_t i = 0; i < kFieldNames.size(); ++i) {
+        if (kFieldNames[i] == key) return static_cast<Field>(i);
+    }
+    return std::nullopt;
+}
+
+// A RapidJSON SAX handler that builds no DOM: it tracks depth and, for each
+// member of the root object, records the value's kind, its decoded string
+// and its exact source span (from just after the key to the stream position
+// when the value completes). Returning false stops the parse.
+class TopLevelRecorder {
+public:
+    TopLevelRecorder(std::string_view source, const rapidjson::MemoryStream& stream)
+        : source_(source), stream_(stream) {}
+
+    bool Null() { return scalar(Kind::null); }
+    bool Bool(bool b) {
+        if (depth_ == 1) pending_bool_ = b;
+        return scalar(Kind::boolean);
+    }
+    // With kParseNumbersAsStringsFlag only RawNumber is called; the others
+    // complete the handler concept.
+    bool Int(int) { return scalar(Kind::number); }
+    bool Uint(unsigned) { return scalar(Kind::number); }
+    bool Int64(std::int64_t) { return scalar(Kind::number); }
+    bool Uint64(std::uint64_t) { return scalar(Kind::number); }
+    bool Double(double) { return scalar(Kind::number); }
+    bool RawNumber(const char*, rapidjson::SizeType, bool) { return scalar(Kind::number); }
+    bool String(const char* s, rapidjson::SizeType n, bool) {
+        if (depth_ == 1) pending_string_.assign(s, n);
+        return scalar(Kind::string);
+    }
+    bool Key(const char* s, rapidjson::SizeType n, bool) {
+        if (depth_ == 1) {
+            key_ = field_of(std::string_view(s, n));
+            key_end_ = stream_.Tell();
+        }
+        return true;
+    }
+    bool StartObject() { return open(Kind::object); }
+    bool EndObject(rapidjson::SizeType) { return close(); }
+    bool StartArray() { return open(Kind::array); }
+    bool EndArray(rapidjson::SizeType) { return close(); }
+
+    bool not_object() const { return not_object_; }
+    bool too_deep() const { return too_deep_; }
+    const std::optional<Member>& member(Field f) const { return members_[f]; }
+
+private:
+    bool open(Kind kind) {
+        if (depth_ == 0 && kind != Kind::object) {
+            not_object_ = true;
+            return false;
+        }
+        if (depth_ == 1) pending_kind_ = kind;
+        if (++depth_ > kMaxDepth) {
+            too_deep_ = true;
+            return false;
+        }
+        return true;
+    }
+    bool close() {
+        if (--depth_ == 1) finish(pending_kind_);
+        return true;
+    }
+    bool scalar(Kind kind) {
+        if (depth_ == 0) {
+            not_object_ = true;
+            return false;
+        }
+        if (depth_ == 1) finish(kind);
+        return true;
+    }
+    void finish(Kind kind) {
+        if (!key_) return;
+        std::size_t begin = key_end_;
+        const std::size_t end = stream_.Tell();
+        // Between the key's closing quote and the value: whitespace, ':', whitespace.
+        auto skip_space = [&] {
+            while (begin < end && (source_[begin] == ' ' || source_[begin] == '\t' ||
+                                   source_[begin] == '\n' || source_[begin] == '\r')) {
+                ++begin;
+            }
+        };
+        skip_space();
+        if (begin < end && source_[begin] == ':') ++begin;
+        skip_space();
+        Member m;
+        m.kind = kind;
+        m.raw = source_.substr(begin, end - begin);
+        if (kind == Kind::string) m.text = std::move(pending_string_);
+        if (kind == Kind::boolean) m.boolean = pending_bool_;
+        members_[*key_] = std::move(m);  // a repeated key: the last one wins, as in JSON.parse
+        key_.reset();
+    }
+
+    std::string_view source_;
+    const rapidjson::MemoryStream& stream_;
+    int depth_ = 0;
+    bool not_object_ = false;
+    bool too_deep_ = false;
+    std::optional<Field> key_;
+    std::size_t key_end_ = 0;
+    Kind pending_kind_ = Kind::null;
+    std::string pending_string_;
+    bool pending_bool_ = false;
+    std::array<std::optional<Member>, kFieldCount> members_;
+};
+
+struct TypeEntry {
+    std::string_view name;
+    RequestType type;
+};
+constexpr std::array<TypeEntry, 7> kTypes = {{
+    {"login", RequestType::login},
+    {"join", RequestType::join},
+    {"leave", RequestType::leave},
+    {"signal", RequestType::signal},
+    {"ping", RequestType::ping},
+    {"room-users", RequestType::room_users},
+    {"ice-servers", RequestType::ice_servers},
+}};
+
+ParseFailure failure(Error e, std::string type, std::string id, std::string message) {
+    return ParseFailure{e, std::move(type), std::move(id), std::move(message)};
+}
+
+// Reads an optional string field. `null` counts as absent, any other
+// non-string is an error (returned as the message).
+std::optional<std::string> optional_string(const TopLevelRecorder& r, Field f,
+                                           std::optional<std::string>& out) {
+    const auto& m = r.member(f);
+    if (!m || m->kind == Kind::null) return std::nullopt;
+    if (m->kind != Kind::string) return std::string(kFieldNames[f]) + " must be a string";
+    out = m->text;
+    return std::nullopt;
+}
+
+std::optional<std::string> optional_identifier(const TopLevelRecorder& r, Field f,
+                                               std::optional<std::string>& out) {
+    if (auto err = optional_string(r, f, out)) return err;
+    if (out && !shared::valid_identifier(*out)) {
+        return std::string(kFieldNames[f]) + " must be 1 to 128 characters of [A-Za-z0-9._:@-]";
+    }
+    return std::nullopt;
+}
+
+// Fills the type-specific fields; returns an error message for bad-request.
+std::optional<std::string> read_fields(const TopLevelRecorder& r, Request& req) {
+    switch (req.type) {
+        case RequestType::login:
+            if (auto e = optional_string(r, kToken, req.token)) return e;
+            if (auto e = optional_string(r, kUserId, req.user_id)) return e;
+            return optional_string(r, kResume, req.resume);
+        case RequestType::join:
+            if (auto e = optional_identifier(r, kRoomId, req.room_id)) return e;
+            if (!req.room_id) return std::string("roomId is required");
+            return std::nullopt;
+        case RequestType::signal: {
+            if (auto e = optional_identifier(r, kRoomId, req.room_id)) return e;
+            if (auto e = optional_identifier(r, kTo, req.to)) return e;
+            const auto& data = r.member(kData);
+            if (!data) return std::string("data is required");
+            req.data_json = std::string(data->raw);
+            const auto& ack = r.member(kAck);
+            if (ack && ack->kind != Kind::null) {
+                if (ack->kind != Kind::boolean) return std::string("ack must be a boolean");
+                req.ack = ack->boolean;
+            }
+            return std::nullopt;
+        }
+        case RequestType::leave:
+        case RequestType::room_users:
+        case RequestType::ice_servers:
+            return optional_identifier(r, kRoomId, req.room_id);
+        case RequestType::ping:
+            return std::nullopt;
+    }
+    return std::nullopt;
+}
+
+}  // namespace
+
+std::string_view type_name(RequestType t) {
+    for (const auto& entry : kTypes) {
+        if (entry.type == t) return entry.name;
+    }
+    return "";
+}
+
+std::variant<Request, ParseFailure> parse_request(std::string_view frame) {
+    // MemoryStream reads '\0' as the end of input; an embedded NUL must not
+    // let a prefix of the frame pass as the whole message.
+    if (frame.find('\0') != std::string_view::npos) {
+        return failure(Error::invalid_json, "", "", "frame contains a NUL byte");
+    }
+    rapidjson::MemoryStream stream(frame.data(), frame.size());
+    TopLevelRecorder recorder(frame, stream);
+    rapidjson::Reader reader;
+    constexpr unsigned kFlags = rapidjson::kParseIterativeFlag |
+                                rapidjson::kParseValidateEncodingFlag |
+                                rapidjson::kParseNumbersAsStringsFlag;
+    const auto result = reader.Parse<kFlags>(stream, recorder);
+    if (recorder.too_deep()) {
+        return failure(Error::invalid_json, "", "", "nesting deeper than 64 levels");
+    }
+    if (recorder.not_object()) {
+        return failure(Error::invalid_json, "", "", "a message must be a JSON object");
+    }
+    if (result.IsError()) {
+        return failure(Error::invalid_json, "", "",
+                       "invalid JSON at offset " + std::to_string(result.Offset()));
+    }
+
+    std::string id_json;
+    if (const auto& id = recorder.member(kId); id && id->kind != Kind::null) {
+        if (id->kind != Kind::string && id->kind != Kind::number) {
+            return failure(Error::bad_request, "", "", "id must be a string or a number");
+        }
+        id_json = std::string(id->raw);
+    }
+    const auto& type = recorder.member(kType);
+    if (!type || type->kind != Kind::string) {
+        return failure(Error::bad_request, "", std::move(id_json), "type must be a string");
+    }
+
+    Request req;
+    const TypeEntry* entry = nullptr;
+    for (const auto& e : kTypes) {
+        if (e.name == type->text) entry = &e;
+    }
+    if (entry == nullptr) {
+        return failure(Error::unknown_type, type->text, std::move(id_json),
+                       "unknown message type");
+    }
+    req.type = entry->type;
+    req.id_json = std::move(id_json);
+    if (auto err = read_fields(recorder, req)) {
+        return failure(Error::bad_request, type->text, std::move(req.id_json), std::move(*err));
+    }
+    return req;
+}
+
+}  // namespace switchboard::signaling::protocol

@@ -1,0 +1,396 @@
+#include "shared/config.hpp"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+namespace switchboard::shared {
+namespace {
+
+using std::chrono::milliseconds;
+
+// A file under the system temp directory, removed when the test ends.
+class TempFile {
+public:
+    explicit TempFile(const std::string& content) {
+        static std::atomic<int> counter{0};
+        path_ = (std::filesystem::temp_directory_path() /
+                 ("switchboard-config-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter++)))
+                    .string();
+        std::ofstream(path_, std::ios::binary) << content;
+    }
+    ~TempFile() {
+        std::error_code ignored;
+        std::filesystem::remove(path_, ignored);
+    }
+    TempFile(const TempFile&) = delete;
+    TempFile& operator=(const TempFile&) = delete;
+    const std::string& path() const { return path_; }
+
+private:
+    std::string path_;
+};
+
+std::string error_of(const std::string& yaml) {
+    const auto result = parse_config(yaml, "t.yaml");
+    if (const auto* error = std::get_if<ConfigError>(&result)) return error->message;
+    return "<loaded without error>";
+}
+
+Config config_of(const std::string& yaml, std::string_view name = "t.yaml") {
+    auto result = parse_config(yaml, name);
+    if (const auto* error = std::get_if<ConfigError>(&result)) {
+        ADD_FAILURE() << "unexpected error: " << error->message;
+        return Config{};
+    }
+    return std::get<Config>(std::move(result));
+}
+
+// Lexically, from SB_TEST_DATA_DIR (<repo>/tests/data): git does not keep an
+// empty tests/data, and "tests/data/.." only resolves when it exists.
+std::string repo_file(const std::string& relative) {
+    return (std::filesystem::path(SB_TEST_DATA_DIR).parent_path().parent_path() / relative).string();
+}
+
+Config defaults_from(std::string source) {
+    Config config;
+    config.source = std::move(source);
+    return config;
+}
+
+const std::string kFullFile = R"(log: {level: debug, format: json}
+threads: 8
+public_host: turn.example.org
+signaling:
+  listen: "[::]:8443"
+  tls: {cert: /tls/cert.pem, key: /tls/key.pem}
+  allowed_origins: ["https://a.example.org", "http://localhost:3000"]
+  static_dir: ""
+  max_message_bytes: 1024
+  max_room_members: 2
+  max_rooms_per_session: 1
+  max_connections: 5000
+  rate_limit: {messages_per_second: 0.5, burst: 20}
+  error_budget: 3
+  send_queue_limit: 64
+  heartbeat: {interval: 10, timeout: 45s}
+  resume: {window: 0, buffer: 16}
+auth:
+  mode: none
+  jwt_secret: not-used-in-mode-none
+turn:
+  enabled: false
+  realm: example.org
+  secret: [new-secret, old-secret]
+  credential_ttl: 10m
+  listen_udp: ["0.0.0.0:3478", "[::]:3478"]
+  listen_tcp: []
+  listen_tls: ["0.0.0.0:5349"]
+  tls: {cert: /tls/turn.pem, key: /tls/turn.key}
+  relay_address: 10.0.0.5
+  external_address: 203.0.113.7
+  relay_ports: 40000-40100
+  max_allocation_lifetime: 250ms
+  max_allocations: 50
+  max_allocations_per_user: 2
+  max_bps_per_allocation: 5000000
+  allow_peers: [127.0.0.1/32, "::1"]
+  deny_peers: [10.0.0.0/8, "fd00::/8"]
+  require_active_session: no
+  static_users: [{username: alice, password: wonderland}, {username: bob, password: builder}]
+metrics: {listen: "127.0.0.1:9100"}
+)";
+
+TEST(Config, EmptyDocumentsGiveTheDefaults) {
+    for (const char* text : {"", "{}", "# nothing but a comment\n", "~\n", "---\n"}) {
+        SCOPED_TRACE(text);
+        EXPECT_EQ(config_of(text, "empty.yaml"), defaults_from("empty.yaml"));
+    }
+}
+
+TEST(Config, DefaultsAreTheSchemaDefaults) {
+    const Config config;
+    EXPECT_EQ(config.source, "<defaults>");
+    EXPECT_EQ(config.signaling.listen, (Endpoint{"127.0.0.1", 8080}));
+    EXPECT_EQ(config.signaling.heartbeat_timeout, milliseconds(60'000));
+    EXPECT_EQ(config.turn.listen_udp, std::vector<Endpoint>{(Endpoint{"0.0.0.0", 3478})});
+    EXPECT_TRUE(config.turn.deny_peers_default);
+    EXPECT_TRUE(config.turn.secrets.empty());
+    EXPECT_FALSE(config.metrics.listen.has_value());
+}
+
+TEST(Config, EmptySectionsKeepTheirDefaults) {
+    EXPECT_EQ(config_of("log:\nsignaling:\nturn: {}\nmetrics:\n"), defaults_from("t.yaml"));
+}
+
+TEST(Config, FullFileSetsEveryField) {
+    const Config c = config_of(kFullFile);
+    EXPECT_EQ(c.log_level, LogLevel::debug);
+    EXPECT_EQ(c.log_format, LogFormat::json);
+    EXPECT_EQ(c.threads, 8u);
+    EXPECT_EQ(c.public_host, "turn.example.org");
+
+    const SignalingConfig& s = c.signaling;
+    EXPECT_EQ(s.listen, (Endpoint{"::", 8443}));
+    EXPECT_EQ(s.tls, (TlsFiles{"/tls/cert.pem", "/tls/key.pem"}));
+    EXPECT_TRUE(s.tls.enabled());
+    EXPECT_EQ(s.allowed_origins, (std::vector<std::string>{"https://a.example.org", "http://localhost:3000"}));
+    EXPECT_EQ(s.static_dir, "");
+    EXPECT_EQ(s.max_message_bytes, 1024u);
+    EXPECT_EQ(s.max_room_members, 2u);
+    EXPECT_EQ(s.max_rooms_per_session, 1u);
+    EXPECT_EQ(s.max_connections, 5000u);
+    EXPECT_EQ(s.rate_limit, (RateLimitConfig{0.5, 20}));
+    EXPECT_EQ(s.error_budget, 3u);
+    EXPECT_EQ(s.send_queue_limit, 64u);
+    EXPECT_EQ(s.heartbeat_interval, milliseconds(10'000));
+    EXPECT_EQ(s.heartbeat_timeout, milliseconds(45'000));
+    EXPECT_EQ(s.resume_window, milliseconds(0));
+    EXPECT_EQ(s.resume_buffer, 16u);
+
+    EXPECT_EQ(c.auth.mode, AuthMode::none);
+    EXPECT_EQ(c.auth.jwt_secret, "not-used-in-mode-none");
+
+    const TurnConfig& t = c.turn;
+    EXPECT_FALSE(t.enabled);
+    EXPECT_EQ(t.realm, "example.org");
+    EXPECT_EQ(t.secrets, (std::vector<std::string>{"new-secret", "old-secret"}));
+    EXPECT_EQ(t.credential_ttl, milliseconds(600'000));
+    EXPECT_EQ(t.listen_udp, (std::vector<Endpoint>{{"0.0.0.0", 3478}, {"::", 3478}}));
+    EXPECT_TRUE(t.listen_tcp.empty());
+    EXPECT_EQ(t.listen_tls, (std::vector<Endpoint>{{"0.0.0.0", 5349}}));
+    EXPECT_EQ(t.tls, (TlsFiles{"/tls/turn.pem", "/tls/turn.key"}));
+    EXPECT_EQ(t.relay_address, "10.0.0.5");
+    EXPECT_EQ(t.external_address, "203.0.113.7");
+    EXPECT_EQ(t.relay_port_min, 40000);
+    EXPECT_EQ(t.relay_port_max, 40100);
+    EXPECT_EQ(t.max_allocation_lifetime, milliseconds(250));
+    EXPECT_EQ(t.max_allocations, 50u);
+    EXPECT_EQ(t.max_allocations_per_user, 2u);
+    EXPECT_EQ(t.max_bps_per_allocation, 5'000'000u);
+    EXPECT_EQ(t.allow_peers, (std::vector<Cidr>{*parse_cidr("127.0.0.1/32"), *parse_cidr("::1/128")}));
+    EXPECT_FALSE(t.deny_peers_default);
+    EXPECT_EQ(t.deny_peers, (std::vector<Cidr>{*parse_cidr("10.0.0.0/8"), *parse_cidr("fd00::/8")}));
+    EXPECT_FALSE(t.require_active_session);
+    EXPECT_EQ(t.static_users, (std::vector<StaticUser>{{"alice", "wonderland"}, {"bob", "builder"}}));
+
+    EXPECT_EQ(c.metrics.listen, (Endpoint{"127.0.0.1", 9100}));
+    EXPECT_EQ(c.source, "t.yaml");
+}
+
+TEST(Config, SecretsAndJwtSecretFromFiles) {
+    const std::string jwt(40, 'j');
+    const TempFile jwt_file(jwt + "\r\n");
+    const TempFile turn_file("\n  current  \r\nprevious\n\n");
+    const Config c = config_of("auth: {mode: jwt, jwt_secret_file: " + jwt_file.path() +
+                               "}\nturn: {secret: \"\", secret_file: " + turn_file.path() + "}\n");
+    EXPECT_EQ(c.auth.mode, AuthMode::jwt);
+    EXPECT_EQ(c.auth.jwt_secret, jwt);  // trailing newline trimmed
+    EXPECT_EQ(c.turn.secrets, (std::vector<std::string>{"current", "previous"}));
+}
+
+TEST(Config, SingleSecretAndMisc) {
+    const Config c = config_of(
+        "turn: {secret: s3cret, deny_peers: [], relay_ports: 5000-5000}\n"
+        "metrics: {listen: \"\"}\nauth: {mode: jwt, jwt_secret: 0123456789abcdef0123456789abcdef}\n");
+    EXPECT_EQ(c.turn.secrets, std::vector<std::string>{"s3cret"});
+    EXPECT_FALSE(c.turn.deny_peers_default);  // an explicit empty list really denies nothing
+    EXPECT_TRUE(c.turn.deny_peers.empty());
+    EXPECT_EQ(c.turn.relay_port_min, 5000);
+    EXPECT_EQ(c.turn.relay_port_max, 5000);
+    EXPECT_FALSE(c.metrics.listen.has_value());
+    EXPECT_EQ(c.auth.jwt_secret, "0123456789abcdef0123456789abcdef");
+}
+
+struct BadCase {
+    const char* what;
+    std::string yaml;
+    std::string message;
+};
+
+TEST(Config, BadFilesReportKeyFileLineAndWhatWasExpected) {
+    const BadCase cases[] = {
+        {"unknown top-level key", "threads: 2\nsignalling: {}\n",
+         R"(t.yaml:2:1: unknown key "signalling" (did you mean "signaling"?))"},
+        {"unknown nested key", "signaling:\n  listen: \"127.0.0.1:1\"\n  max_room_member: 3\n",
+         R"(t.yaml:3:3: unknown key "signaling.max_room_member" (did you mean "signaling.max_room_members"?))"},
+        {"unknown key in a flow map", "signaling:\n  heartbeat: {interval: 5s, deadline: 9s}\n",
+         R"(t.yaml:2:29: unknown key "signaling.heartbeat.deadline")"},
+        {"duplicate key", "turn:\n  realm: a\n  realm: b\n",
+         R"(t.yaml:3:3: duplicate key "turn.realm" (first set on line 2))"},
+        {"wrong type: text for an integer", "signaling:\n  max_room_members: abc\n",
+         R"(t.yaml:2:3: signaling.max_room_members: expected an integer >= 2, got "abc")"},
+        {"wrong type: list for an integer", "threads: [1]\n",
+         R"(t.yaml:1:1: threads: expected an integer between 0 and 1024, got a list)"},
+        {"wrong type: map for a section's scalar", "public_host: {a: 1}\n",
+         R"(t.yaml:1:1: public_host: expected a host name or IP address (no scheme, port or brackets), got a map)"},
+        {"wrong type: scalar for a section", "signaling: on\n", R"(t.yaml:1:1: signaling: expected a map, got "on")"},
+        {"wrong type: null", "turn:\n  enabled:\n", R"(t.yaml:2:3: turn.enabled: expected true or false, got null)"},
+        {"too many threads", "threads: 1025\n",
+         R"(t.yaml:1:1: threads: expected an integer between 0 and 1024, got "1025")"},
+        {"negative count", "signaling: {max_connections: -1}\n",
+         R"(t.yaml:1:13: signaling.max_connections: expected a positive integer, got "-1")"},
+        {"message limit", "signaling: {max_message_bytes: 1023}\n",
+         R"(t.yaml:1:13: signaling.max_message_bytes: expected an integer between 1024 and 16777216, got "1023")"},
+        {"rate", "signaling: {rate_limit: {messages_per_second: 0}}\n",
+         R"(t.yaml:1:26: signaling.rate_limit.messages_per_second: expected a number > 0, got "0")"},
+        {"burst", "signaling: {rate_limit: {burst: 0.5}}\n",
+         R"(t.yaml:1:26: signaling.rate_limit.burst: expected a number >= 1, got "0.5")"},
+        {"bad duration", "signaling:\n  heartbeat:\n    interval: 5 minutes\n",
+         R"(t.yaml:3:5: signaling.heartbeat.interval: expected a duration such as 250ms, 30s, 10m or 1h (a bare number is seconds), got "5 minutes")"},
+        {"zero duration", "turn: {credential_ttl: 0s}\n",
+         R"(t.yaml:1:8: turn.credential_ttl: expected a duration > 0, got "0s")"},
+        {"timeout not above interval", "signaling: {heartbeat: {interval: 30s, timeout: 30s}}\n",
+         R"(t.yaml:1:40: signaling.heartbeat.timeout: must be longer than signaling.heartbeat.interval (30s), got 30s)"},
+        {"interval above the default timeout", "signaling: {heartbeat: {interval: 2m}}\n",
+         R"(t.yaml:1:25: signaling.heartbeat.interval: must be shorter than signaling.heartbeat.timeout (1m), got 2m)"},
+        {"bad port", "signaling:\n  listen: \"127.0.0.1:70000\"\n",
+         R"(t.yaml:2:3: signaling.listen: expected an address IP:port such as "127.0.0.1:8080" or "[::1]:3478", got "127.0.0.1:70000")"},
+        {"bad endpoint in a list", "turn:\n  listen_udp:\n    - 0.0.0.0:3478\n    - localhost:3478\n",
+         R"(t.yaml:4:7: turn.listen_udp[1]: expected an address IP:port such as "127.0.0.1:8080" or "[::1]:3478", got "localhost:3478")"},
+        {"cert without key", "signaling:\n  tls:\n    cert: /tls/c.pem\n",
+         R"(t.yaml:3:5: signaling.tls.cert: set without signaling.tls.key (TLS needs both))"},
+        {"key without cert", "turn: {tls: {key: /k.pem}}\n",
+         R"(t.yaml:1:14: turn.tls.key: set without turn.tls.cert (TLS needs both))"},
+        {"listen_tls without tls", "turn:\n  listen_tls: [\"0.0.0.0:5349\"]\n",
+         R"(t.yaml:2:3: turn.listen_tls: requires turn.tls.cert and turn.tls.key)"},
+        {"jwt without secret", "auth:\n  mode: jwt\n",
+         R"(t.yaml:2:3: auth.mode: jwt requires auth.jwt_secret or auth.jwt_secret_file)"},
+        {"jwt with a short secret", "auth: {mode: jwt, jwt_secret: short}\n",
+         R"(t.yaml:1:19: auth.jwt_secret: must be at least 32 bytes for HS256 (RFC 7518, section 3.2), got 5)"},
+        {"bad auth mode", "auth: {mode: oauth}\n", R"(t.yaml:1:8: auth.mode: expected none or jwt, got "oauth")"},
+        {"secret and secret_file", "turn:\n  secret: abc\n  secret_file: /etc/switchboard/turn.secret\n",
+         R"(t.yaml:3:3: turn.secret_file: cannot be used together with turn.secret)"},
+        {"jwt_secret and jwt_secret_file", "auth: {jwt_secret: a, jwt_secret_file: /x}\n",
+         R"(t.yaml:1:23: auth.jwt_secret_file: cannot be used together with auth.jwt_secret)"},
+        {"unreadable secret_file", "turn:\n  secret_file: /nonexistent/switchboard/turn.secret\n",
+         R"(t.yaml:2:3: turn.secret_file: cannot read /nonexistent/switchboard/turn.secret: No such file or directory)"},
+        {"empty secret in a list", "turn: {secret: [a, \"\"]}\n",
+         R"(t.yaml:1:20: turn.secret[1]: expected a non-empty string, got "")"},
+        {"relay ports reversed", "turn: {relay_ports: 60000-50000}\n",
+         R"(t.yaml:1:8: turn.relay_ports: expected a port range "first-last" with 1 <= first <= last <= 65535, got "60000-50000")"},
+        {"relay ports as a number", "turn: {relay_ports: 50000}\n",
+         R"(t.yaml:1:8: turn.relay_ports: expected a port range "first-last" with 1 <= first <= last <= 65535, got "50000")"},
+        {"wildcard relay address", "turn: {relay_address: 0.0.0.0}\n",
+         R"(t.yaml:1:8: turn.relay_address: expected a specific IP address (not 0.0.0.0 or ::), got "0.0.0.0")"},
+        {"deny_peers word", "turn: {deny_peers: none}\n",
+         R"(t.yaml:1:8: turn.deny_peers: expected "default" or a list of CIDR blocks, got "none")"},
+        {"bad CIDR", "turn: {allow_peers: [10.0.0.0/33]}\n",
+         R"(t.yaml:1:22: turn.allow_peers[0]: expected an IP address or CIDR block such as "10.0.0.0/8" or "fd00::/8", got "10.0.0.0/33")"},
+        {"static user with a colon", "turn: {static_users: [{username: \"1:x\", password: p}]}\n",
+         R"(t.yaml:1:24: turn.static_users[0].username: must not contain ':')"},
+        {"static user without password", "turn: {static_users: [{username: u}]}\n",
+         R"(t.yaml:1:23: turn.static_users[0]: expected a map with username and password)"},
+        {"duplicate static user",
+         "turn:\n  static_users:\n    - {username: u, password: a}\n    - {username: u, password: b}\n",
+         R"(t.yaml:4:8: turn.static_users[1].username: duplicate user "u")"},
+        {"realm too long", "turn: {realm: " + std::string(128, 'r') + "}\n",
+         R"(t.yaml:1:8: turn.realm: expected at most 127 characters (RFC 8489), got ")" + std::string(40, 'r') +
+             R"(...")"},
+        {"origin with a path", "signaling: {allowed_origins: [\"https://a.example/\"]}\n",
+         R"(t.yaml:1:31: signaling.allowed_origins[0]: expected an origin such as "https://example.com" (scheme://host[:port], no path), got "https://a.example/")"},
+        {"log level", "log: {level: verbose}\n",
+         R"(t.yaml:1:7: log.level: expected one of trace, debug, info, warn, error, off, got "verbose")"},
+        {"log format", "log:\n  format: xml\n", R"(t.yaml:2:3: log.format: expected text or json, got "xml")"},
+        {"top level is not a map", "just text\n", R"(t.yaml:1:1: expected a map, got "just text")"},
+        {"two documents", "threads: 1\n---\nthreads: 2\n", R"(t.yaml:3:1: expected one YAML document, found 2)"},
+        {"invalid YAML syntax", "signaling:\n  listen: [\"127.0.0.1:1\"\nturn: {}\n",
+         R"(t.yaml:3:1: invalid YAML: end of sequence flow not found)"},
+        {"invalid YAML: bad indentation", "log:\n  level: info\n format: json\n",
+         R"(t.yaml:3:2: invalid YAML: end of map not found)"},
+    };
+    for (const BadCase& c : cases) {
+        SCOPED_TRACE(c.what);
+        EXPECT_EQ(error_of(c.yaml), c.message);
+    }
+}
+
+TEST(Config, SecretFileThatIsEmptyOrADirectoryIsAnError) {
+    const TempFile blank("\n \n");
+    EXPECT_EQ(error_of("turn: {secret_file: " + blank.path() + "}"),
+              "t.yaml:1:8: turn.secret_file: " + blank.path() + " contains no secret");
+    EXPECT_EQ(error_of("auth: {jwt_secret_file: " + blank.path() + "}"),
+              "t.yaml:1:8: auth.jwt_secret_file: " + blank.path() + " is empty");
+    const std::string dir = std::filesystem::temp_directory_path().string();
+    EXPECT_EQ(error_of("turn: {secret_file: " + dir + "}"),
+              "t.yaml:1:8: turn.secret_file: cannot read " + dir + ": Is a directory");
+}
+
+TEST(Config, LoadConfigFile) {
+    const TempFile file("threads: 3\n");
+    const auto loaded = load_config_file(file.path());
+    ASSERT_TRUE(std::holds_alternative<Config>(loaded)) << std::get<ConfigError>(loaded).message;
+    EXPECT_EQ(std::get<Config>(loaded).threads, 3u);
+    EXPECT_EQ(std::get<Config>(loaded).source, file.path());
+
+    const TempFile bad("threads: many\n");
+    const auto failed = load_config_file(bad.path());
+    ASSERT_TRUE(std::holds_alternative<ConfigError>(failed));
+    EXPECT_EQ(std::get<ConfigError>(failed).message,
+              bad.path() + R"(:1:1: threads: expected an integer between 0 and 1024, got "many")");
+
+    const auto missing = load_config_file("/nonexistent/switchboard.yaml");
+    ASSERT_TRUE(std::holds_alternative<ConfigError>(missing));
+    EXPECT_EQ(std::get<ConfigError>(missing).message,
+              "cannot read /nonexistent/switchboard.yaml: No such file or directory");
+}
+
+TEST(Config, DumpRoundTripsAndRedactsSecrets) {
+    const Config full = config_of(kFullFile);
+    const std::string dumped = dump_config(full);
+    EXPECT_EQ(dumped.find("new-secret"), std::string::npos) << dumped;
+    EXPECT_EQ(dumped.find("wonderland"), std::string::npos) << dumped;
+    EXPECT_EQ(dumped.find("not-used-in-mode-none"), std::string::npos) << dumped;
+    EXPECT_NE(dumped.find("<redacted>"), std::string::npos) << dumped;
+    EXPECT_EQ(dumped.rfind("# effective configuration, from t.yaml\n", 0), 0u) << dumped;
+
+    Config expected = full;
+    expected.source = "dump.yaml";
+    expected.auth.jwt_secret = "<redacted>";
+    expected.turn.secrets = {"<redacted>", "<redacted>"};
+    for (StaticUser& user : expected.turn.static_users) user.password = "<redacted>";
+    EXPECT_EQ(config_of(dumped, "dump.yaml"), expected) << dumped;
+
+    // The defaults too: nothing there is redacted, so the round trip is exact.
+    EXPECT_EQ(config_of(dump_config(Config{}), "<defaults>"), Config{}) << dump_config(Config{});
+}
+
+TEST(Config, DevYamlIsExactlyTheDefaults) {
+    const std::string path = repo_file("config/dev.yaml");
+    const auto loaded = load_config_file(path);
+    ASSERT_TRUE(std::holds_alternative<Config>(loaded)) << std::get<ConfigError>(loaded).message;
+    EXPECT_EQ(std::get<Config>(loaded), defaults_from(path));
+}
+
+TEST(Config, ProductionExampleLoads) {
+    // The example names its secret files under /etc/switchboard; point those at
+    // temp files, leaving every other byte of the example as shipped.
+    std::ifstream in(repo_file("config/switchboard.yaml"));
+    ASSERT_TRUE(in) << "config/switchboard.yaml not found";
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const TempFile jwt(std::string(48, 'k') + "\n");
+    const TempFile turn("turn-secret-1\n");
+    for (const auto& [from, to] : {std::pair{std::string("/etc/switchboard/jwt.secret"), jwt.path()},
+                                   std::pair{std::string("/etc/switchboard/turn.secret"), turn.path()}}) {
+        for (auto at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size())) {
+            text.replace(at, from.size(), to);
+        }
+    }
+
+    const Config c = config_of(text, "switchboard.yaml");
+    EXPECT_EQ(c.public_host, "turn.example.com");
+    EXPECT_TRUE(c.signaling.tls.enabled());
+    EXPECT_EQ(c.auth.mode, AuthMode::jwt);
+    EXPECT_EQ(c.auth.jwt_secret, std::string(48, 'k'));
+    EXPECT_EQ(c.turn.secrets, std::vector<std::string>{"turn-secret-1"});
+    EXPECT_EQ(c.turn.listen_tls, std::vector<Endpoint>{(Endpoint{"0.0.0.0", 5349})});
+    EXPECT_TRUE(c.turn.tls.enabled());
+    EXPECT_EQ(c.metrics.listen, (Endpoint{"127.0.0.1", 9100}));
+}
+
+}  // namespace
+}  // namespace switchboard::shared
