@@ -1,5 +1,7 @@
 #include "signaling/http_api.hpp"
 
+#include <algorithm>
+
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
@@ -71,8 +73,14 @@ HttpReply turn_credentials_endpoint(std::string_view target, std::string_view au
     }
     if (!config.turn.enabled) return error_reply(404, "not-found", "TURN is disabled");
     if (config.auth.mode == shared::AuthMode::jwt) {
-        constexpr std::string_view kBearer = "Bearer ";
-        if (authorization.substr(0, kBearer.size()) != kBearer) {
+        // RFC 7235 section 2.1: the scheme name is case-insensitive.
+        constexpr std::string_view kBearer = "bearer ";
+        const auto scheme = authorization.substr(0, kBearer.size());
+        const bool bearer = scheme.size() == kBearer.size() &&
+                            std::equal(scheme.begin(), scheme.end(), kBearer.begin(), [](char a, char b) {
+                                return (a >= 'A' && a <= 'Z' ? static_cast<char>(a + 32) : a) == b;
+                            });
+        if (!bearer) {
             return error_reply(401, "unauthorized", "Authorization: Bearer <JWT> is required");
         }
         auto verified = shared::verify_jwt(authorization.substr(kBearer.size()), config.auth.jwt_secret,

@@ -46,7 +46,9 @@ Hub::Session* Hub::find_session(std::string_view user_id) {
 }
 
 bool Hub::user_active(std::string_view user_id) const {
-    return sessions_.count(std::string(user_id)) != 0;
+    auto it = sessions_.find(std::string(user_id));
+    // The window is over at its deadline, not at the next tick().
+    return it != sessions_.end() && !it->second->window_over(clock_.now());
 }
 
 void Hub::on_open(ConnectionId id) {
@@ -174,6 +176,9 @@ void Hub::handle_login(Connection& c, const Request& req) {
         rooms = std::move(claims.rooms);
     }
 
+    if (Session* old = find_session(user_id); old != nullptr && old->window_over(clock_.now())) {
+        end_session(user_id, old->detach_reason);  // expired, even if tick() has not run yet
+    }
     if (Session* old = find_session(user_id)) {
         if (req.resume && shared::constant_time_equal(*req.resume, old->resume_token)) {
             old->name = std::move(name);
@@ -234,6 +239,7 @@ void Hub::resume_session(Connection& c, Session& s, const Request& req) {
     }
     s.conn = c.id;
     s.detached = false;
+    if (s.bucket) c.bucket = *s.bucket;
     s.resume_token = shared::random_token(24);
     c.user_id = s.user_id;
     counters_->resumes.inc();

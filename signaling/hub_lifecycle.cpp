@@ -11,10 +11,12 @@ void Hub::on_close(ConnectionId id, Disconnect how) {
     auto it = connections_.find(id);
     if (it == connections_.end()) return;  // closed by the hub itself
     const std::string user_id = std::move(it->second->user_id);
+    const TokenBucket bucket = it->second->bucket;
     connections_.erase(it);
     Session* s = user_id.empty() ? nullptr : find_session(user_id);
     if (s != nullptr && s->conn == id) {
         s->conn.reset();
+        s->bucket = bucket;
         const std::string_view reason = how == Disconnect::heartbeat_timeout ? "timeout" : "disconnected";
         if (how == Disconnect::normal) {
             end_session(user_id, "left");
@@ -33,7 +35,7 @@ void Hub::tick() {
     const auto now = clock_.now();
     std::vector<std::pair<std::string, std::string>> expired;
     for (auto& [user_id, s] : sessions_) {
-        if (s->detached && now >= s->detached_until) {
+        if (s->window_over(now)) {
             expired.emplace_back(user_id, s->detach_reason);
             continue;
         }
@@ -49,12 +51,15 @@ void Hub::tick() {
 
 void Hub::shutdown(std::string_view reason, std::int64_t reconnect_after_ms) {
     const auto goaway = protocol::encode_goaway(reason, reconnect_after_ms);
-    for (auto& [id, c] : connections_) {
+    std::vector<ConnectionId> ids;
+    for (const auto& [id, c] : connections_) ids.push_back(id);
+    for (const auto id : ids) {
         outbox_.send(id, goaway);
         outbox_.close(id, close_code::going_away, "server shutting down");
+        // The client is told to come back: its session waits out the resume
+        // window (or ends now if there is none), as for any dropped socket.
+        on_close(id, Disconnect::dropped);
     }
-    connections_.clear();
-    counters_->connections.set(0);
 }
 
 void Hub::schedule_ice_push(Session& s, const std::string& room_id) {

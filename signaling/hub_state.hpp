@@ -36,6 +36,11 @@ struct Hub::Session {
     TimePoint detached_until{};
     std::string detach_reason;        // user-left reason if the window passes
     std::deque<std::string> buffer;   // frames held for a resume, bounded by resume.buffer
+    // PROTOCOL.md "Rate limit": the bucket belongs to the session, so a
+    // resumed connection carries on from where the dropped one was.
+    std::optional<TokenBucket> bucket;
+
+    bool window_over(TimePoint now) const { return detached && now >= detached_until; }
 
     bool allows_room(std::string_view room) const {
         if (any_room) return true;

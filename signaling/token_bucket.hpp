@@ -19,8 +19,10 @@ public:
         const std::chrono::duration<double> elapsed = now - last_;
         last_ = now;
         tokens_ = std::min(burst_, tokens_ + elapsed.count() * rate_);
-        if (tokens_ < 1.0) return false;
-        tokens_ -= 1.0;
+        // The tolerance keeps a message that arrives exactly when its token
+        // is due from losing to floating-point rounding of the refill.
+        if (tokens_ < 1.0 - 1e-9) return false;
+        tokens_ = std::max(0.0, tokens_ - 1.0);
         return true;
     }
 

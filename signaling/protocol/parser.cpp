@@ -1,5 +1,6 @@
 #include "signaling/protocol/parser.hpp"
 
+#include <algorithm>
 #include <array>
 #include <optional>
 
@@ -12,6 +13,10 @@ namespace switchboard::signaling::protocol {
 namespace {
 
 enum class Kind { null, boolean, number, string, object, array };
+
+bool is_number_char(char c) {
+    return (c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E';
+}
 
 // One top-level member as it appeared in the frame.
 struct Member {
@@ -90,7 +95,9 @@ private:
         return true;
     }
     bool close() {
-        if (--depth_ == 1) finish(pending_kind_);
+        // RapidJSON's iterative parser reports the end of a container before
+        // it consumes the closing bracket: the value ends one byte later.
+        if (--depth_ == 1) finish(pending_kind_, stream_.Tell() + 1);
         return true;
     }
     bool scalar(Kind kind) {
@@ -98,13 +105,17 @@ private:
             not_object_ = true;
             return false;
         }
-        if (depth_ == 1) finish(kind);
+        if (depth_ == 1) finish(kind, stream_.Tell());
         return true;
     }
-    void finish(Kind kind) {
+    void finish(Kind kind, std::size_t end) {
         if (!key_) return;
+        if (kind == Kind::number) {
+            // After neutralize_numbers() the parser saw "0" and padding: the
+            // original number runs on in source_.
+            while (end < source_.size() && is_number_char(source_[end])) ++end;
+        }
         std::size_t begin = key_end_;
-        const std::size_t end = stream_.Tell();
         // Between the key's closing quote and the value: whitespace, ':', whitespace.
         auto skip_space = [&] {
             while (begin < end && (source_[begin] == ' ' || source_[begin] == '\t' ||
@@ -125,7 +136,7 @@ private:
     }
 
     std::string_view source_;
-    const rapidjson::MemoryStream& stream_;
+    const rapidjson::MemoryStream& stream_;  // read only while Parse() runs
     int depth_ = 0;
     bool not_object_ = false;
     bool too_deep_ = false;
@@ -150,6 +161,63 @@ constexpr std::array<TypeEntry, 7> kTypes = {{
     {"room-users", RequestType::room_users},
     {"ice-servers", RequestType::ice_servers},
 }};
+
+
+// RFC 8259 section 6: -? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?
+bool valid_json_number(std::string_view n) {
+    std::size_t i = 0;
+    auto digits = [&] {
+        const auto start = i;
+        while (i < n.size() && n[i] >= '0' && n[i] <= '9') ++i;
+        return i > start;
+    };
+    if (i < n.size() && n[i] == '-') ++i;
+    if (i < n.size() && n[i] == '0') {
+        ++i;
+    } else if (!digits()) {
+        return false;
+    }
+    if (i < n.size() && n[i] == '.') {
+        ++i;
+        if (!digits()) return false;
+    }
+    if (i < n.size() && (n[i] == 'e' || n[i] == 'E')) {
+        ++i;
+        if (i < n.size() && (n[i] == '+' || n[i] == '-')) ++i;
+        if (!digits()) return false;
+    }
+    return i == n.size();
+}
+
+// RapidJSON range-checks numbers even when asked to keep them as strings, so
+// 1e999 fails to parse, although it is valid JSON that `data` must carry
+// unchanged. This copy replaces each grammatically valid number with "0"
+// padded by spaces to the same length: offsets are unchanged, so the raw
+// spans still index the original frame.
+std::string neutralize_numbers(std::string_view frame) {
+    std::string out(frame);
+    bool in_string = false;
+    for (std::size_t i = 0; i < out.size(); ++i) {
+        const char c = out[i];
+        if (in_string) {
+            if (c == '\\') ++i;
+            else if (c == '"') in_string = false;
+            continue;
+        }
+        if (c == '"') {
+            in_string = true;
+        } else if (c == '-' || (c >= '0' && c <= '9')) {
+            std::size_t end = i;
+            while (end < out.size() && is_number_char(out[end])) ++end;
+            if (valid_json_number(std::string_view(out).substr(i, end - i))) {
+                out[i] = '0';
+                std::fill(out.begin() + static_cast<std::ptrdiff_t>(i) + 1, out.begin() + static_cast<std::ptrdiff_t>(end), ' ');
+            }
+            i = end - 1;
+        }
+    }
+    return out;
+}
 
 ParseFailure failure(Error e, std::string type, std::string id, std::string message) {
     return ParseFailure{e, std::move(type), std::move(id), std::move(message)};
@@ -224,13 +292,24 @@ std::variant<Request, ParseFailure> parse_request(std::string_view frame) {
     if (frame.find('\0') != std::string_view::npos) {
         return failure(Error::invalid_json, "", "", "frame contains a NUL byte");
     }
-    rapidjson::MemoryStream stream(frame.data(), frame.size());
-    TopLevelRecorder recorder(frame, stream);
-    rapidjson::Reader reader;
     constexpr unsigned kFlags = rapidjson::kParseIterativeFlag |
                                 rapidjson::kParseValidateEncodingFlag |
                                 rapidjson::kParseNumbersAsStringsFlag;
-    const auto result = reader.Parse<kFlags>(stream, recorder);
+    auto parse = [&](std::string_view text, std::optional<TopLevelRecorder>& recorder) {
+        rapidjson::MemoryStream stream(text.data(), text.size());
+        recorder.emplace(frame, stream);  // spans always index the original frame
+        rapidjson::Reader reader;
+        return reader.Parse<kFlags>(stream, *recorder);
+    };
+    std::optional<TopLevelRecorder> slot;
+    auto result = parse(frame, slot);
+    std::string neutralized;
+    if (result.Code() == rapidjson::kParseErrorNumberTooBig) {
+        // Rare (only out-of-range numbers get here), so the copy is paid only then.
+        neutralized = neutralize_numbers(frame);
+        result = parse(neutralized, slot);
+    }
+    const TopLevelRecorder& recorder = *slot;
     if (recorder.too_deep()) {
         return failure(Error::invalid_json, "", "", "nesting deeper than 64 levels");
     }
