@@ -316,6 +316,7 @@ void Hub::handle_leave(Connection& c, Session& s, const Request& req) {
     if (!room) return;
     reply(c, protocol::encode_leave_ok(req.id_json, *room));
     leave_room(s, *room, "left");
+    if (s.rooms.empty() && on_revoke_) on_revoke_(s.user_id, "left-last-room");
 }
 
 void Hub::handle_signal(Connection& c, Session& s, const Request& req) {

@@ -80,9 +80,11 @@ public:
     // The bridge to TURN: true while the user has a session, attached or
     // inside its resume window.
     bool user_active(std::string_view user_id) const;
-    // Called whenever a user's session ends, with the user-left reason.
-    void set_session_end_listener(std::function<void(const std::string&, std::string_view)> fn) {
-        on_session_end_ = std::move(fn);
+    // The bridge's other half: called (under the hub's lock) when a user's
+    // TURN relays must go: its session ended (with the user-left reason) or
+    // it left its last room (reason "left-last-room").
+    void set_relay_revoke_listener(std::function<void(const std::string&, std::string_view)> fn) {
+        on_revoke_ = std::move(fn);
     }
 
     std::size_t connection_count() const { return connections_.size(); }
@@ -135,7 +137,7 @@ private:
     std::unordered_map<std::string, std::unique_ptr<Session>> sessions_;
     std::vector<ConnectionId> slow_consumers_;
     std::vector<std::string> overflowed_sessions_;
-    std::function<void(const std::string&, std::string_view)> on_session_end_;
+    std::function<void(const std::string&, std::string_view)> on_revoke_;
 };
 
 }  // namespace switchboard::signaling

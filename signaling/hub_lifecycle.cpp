@@ -110,7 +110,7 @@ void Hub::end_session(const std::string& user_id, std::string_view reason) {
     }
     counters_->sessions.set(static_cast<std::int64_t>(sessions_.size()));
     SB_LOG(debug, "signaling", "session of " + user_id + " ended: " + std::string(reason));
-    if (on_session_end_) on_session_end_(user_id, reason);
+    if (on_revoke_) on_revoke_(user_id, reason);
 }
 
 void Hub::close_connection(ConnectionId id, std::uint16_t code, std::string_view reason) {

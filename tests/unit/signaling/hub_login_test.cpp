@@ -251,9 +251,9 @@ TEST_F(HubLogin, SecondLoginReplacesTheOldSession) {
     EXPECT_EQ(hub().session_count(), 2u);
 }
 
-TEST_F(HubLogin, SessionEndListenerSeesTheReason) {
+TEST_F(HubLogin, RelayRevokeListenerSeesSessionEnds) {
     std::vector<std::string> ended;
-    hub().set_session_end_listener([&](const std::string& user, std::string_view reason) {
+    hub().set_relay_revoke_listener([&](const std::string& user, std::string_view reason) {
         ended.push_back(user + ":" + std::string(reason));
     });
     login("alice");
@@ -261,6 +261,21 @@ TEST_F(HubLogin, SessionEndListenerSeesTheReason) {
     const auto bob = login("bob");
     hub().on_close(bob, Disconnect::normal);
     EXPECT_EQ(ended, (std::vector<std::string>{"alice:replaced", "bob:left"}));
+}
+
+TEST_F(HubLogin, LeavingTheLastRoomRevokesRelaysButLeavingOneOfTwoDoesNot) {
+    std::vector<std::string> revoked;
+    hub().set_relay_revoke_listener([&](const std::string& user, std::string_view reason) {
+        revoked.push_back(user + ":" + std::string(reason));
+    });
+    const auto alice = login("alice");
+    join(alice, "r1");
+    join(alice, "r2");
+    request(alice, R"({"type":"leave","roomId":"r1"})");
+    EXPECT_TRUE(revoked.empty());
+    request(alice, R"({"type":"leave","roomId":"r2"})");
+    EXPECT_EQ(revoked, (std::vector<std::string>{"alice:left-last-room"}));
+    EXPECT_TRUE(hub().user_active("alice"));  // the session itself lives on
 }
 
 }  // namespace
