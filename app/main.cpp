@@ -1,4 +1,5 @@
 // The composition root: command line, config, and wiring of the parts.
+#include <atomic>
 #include <csignal>
 #include <cstdio>
 #include <iostream>
@@ -19,6 +20,7 @@
 #include "signaling/http_api.hpp"
 #include "signaling/ice_servers.hpp"
 #include "signaling/io/server.hpp"
+#include "turn/io/turn_server.hpp"
 
 namespace sb = switchboard;
 using namespace std::chrono_literals;
@@ -98,7 +100,30 @@ int run(sb::shared::Config config) {
 
     const sb::shared::SystemClock clock;
     sb::shared::Metrics metrics;
-    const sb::signaling::IceServerFactory ice(config);
+
+    // TURN first: the ICE servers handed out must carry the ports it bound.
+    // Its bridge to signaling is late-bound (signaling needs those ports).
+    std::atomic<sb::signaling::io::SignalingServer*> signaling_ref{nullptr};
+    std::unique_ptr<sb::turn::io::TurnServer> turn;
+    sb::shared::Config ice_config = config;
+    if (config.turn.enabled) {
+        turn = std::make_unique<sb::turn::io::TurnServer>(config, clock, metrics, [&](std::string_view user) {
+            auto* s = signaling_ref.load();
+            bool active = false;
+            if (s != nullptr) s->with_hub([&](sb::signaling::Hub& hub) { active = hub.user_active(user); });
+            return active;
+        });
+        try {
+            turn->start();
+        } catch (const std::exception& e) {
+            SB_LOG(error, "app", e.what());
+            return 1;
+        }
+        ice_config.turn.listen_udp = turn->bound_udp();
+        ice_config.turn.listen_tcp = turn->bound_tcp();
+        ice_config.turn.listen_tls = turn->bound_tls();
+    }
+    const sb::signaling::IceServerFactory ice(ice_config);
     boost::asio::io_context ioc(static_cast<int>(threads));
     sb::signaling::io::SignalingServer signaling(ioc, config, clock, metrics, ice);
     try {
@@ -107,11 +132,21 @@ int run(sb::shared::Config config) {
         SB_LOG(error, "app", e.what());
         return 1;
     }
+    if (turn) {
+        signaling.with_hub([&](sb::signaling::Hub& hub) {
+            hub.set_relay_revoke_listener([&turn](const std::string& user, std::string_view reason) {
+                SB_LOG(debug, "app", "revoking TURN relays of " + user + " (" + std::string(reason) + ")");
+                turn->drop_user(user);
+            });
+        });
+        signaling_ref = &signaling;
+    }
 
     boost::asio::signal_set stop_signals(ioc, SIGINT, SIGTERM);
     stop_signals.async_wait([&](const boost::system::error_code& ec, int signo) {
         if (ec) return;
         SB_LOG(info, "app", std::string("received ") + (signo == SIGINT ? "SIGINT" : "SIGTERM") + ", draining");
+        if (turn) turn->drain();
         signaling.drain(kDrainDeadline, [&ioc] { ioc.stop(); });
     });
     // SIGHUP must not kill the process (its default action). Reloading is
@@ -129,6 +164,8 @@ int run(sb::shared::Config config) {
     for (unsigned i = 1; i < threads; ++i) pool.emplace_back([&ioc] { ioc.run(); });
     ioc.run();
     for (auto& t : pool) t.join();
+    signaling_ref = nullptr;
+    if (turn) turn->stop();
     SB_LOG(info, "app", "stopped");
     return 0;
 }

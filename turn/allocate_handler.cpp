@@ -1,0 +1,313 @@
+// Allocate (RFC 8656 section 7.2). Authentication, the retransmission of
+// the creating request and 420 are the Engine's (handlers.hpp); this file
+// walks the numbered checks of "Receiving an Allocate Request" and then
+// creates the allocation.
+//
+// Choices the RFC leaves open, made here:
+// - RESERVATION-TOKEN: this server never reserves ports, so no token is
+//   ever valid: 508, as step 5 prescribes for an invalid token.
+// - EVEN-PORT with R=1: no reservations either, "the server cannot satisfy
+//   the request": 508 (step 8). EVEN-PORT with R=0 is honoured: the relay is
+//   reopened until its port is even (a few tries), else 508.
+// - ADDITIONAL-ADDRESS-FAMILY (IPv6): dual allocation is not implemented.
+//   The IPv4 allocation succeeds and its response carries
+//   ADDRESS-ERROR-CODE (section 18.12) with 440 for IPv6: the form section
+//   7.2 gives for a dual request of which only one family could be
+//   allocated.
+// - Draining (Engine::stop_accepting): 508 Insufficient Capacity, the code
+//   a client treats as "try another server", with a reason saying why.
+#include <algorithm>
+
+#include "turn/handlers.hpp"
+#include "turn/stun/address_family.hpp"
+#include "turn/stun/attribute_type.hpp"
+#include "turn/stun/dont_fragment.hpp"
+#include "turn/stun/error_code.hpp"
+#include "turn/stun/even_port.hpp"
+#include "turn/stun/lifetime.hpp"
+#include "turn/stun/requested_transport.hpp"
+#include "turn/stun/reservation_token.hpp"
+#include "turn/stun/xor_address.hpp"
+
+namespace switchboard::turn {
+namespace {
+
+constexpr int kEvenPortAttempts = 8;
+
+// What the checks established, for creating the allocation.
+struct AllocateParams {
+    stun::Address::Family family = stun::Address::Family::v4;
+    bool even_port = false;
+    bool additional_ipv6 = false;
+    std::optional<std::uint32_t> lifetime;
+};
+
+// An error code, or the parameters.
+using Checked = std::variant<std::uint16_t, AllocateParams>;
+
+// The family relays can be opened in: relay_address's, or (when it is
+// empty) the family of the address the request arrived on, which is where
+// the io layer binds the relay. A wildcard "::" relay address does both.
+bool family_supported(const shared::TurnConfig& config, const FiveTuple& from,
+                      stun::Address::Family family) {
+    if (config.relay_address.empty()) {
+        return from.server.family == family;
+    }
+    const auto relay = stun::Address::from_ip(config.relay_address, 0);
+    if (!relay) {
+        return false;
+    }
+    const bool any_v6 =
+        relay->family == stun::Address::Family::v6 &&
+        std::all_of(relay->bytes.begin(), relay->bytes.end(), [](auto b) { return b == 0; });
+    return any_v6 || relay->family == family;
+}
+
+Checked check_request(EngineContext& context, const Request& request) {
+    const stun::MessageView& message = request.message;
+    AllocateParams params;
+
+    // "2. The server checks if the 5-tuple is currently in use by an
+    // existing allocation. If yes, the server rejects the request with a
+    // 437 (Allocation Mismatch) error." (A retransmission of the creating
+    // request never gets here.)
+    if (context.allocations.find(request.from) != nullptr) {
+        return stun::kErrorAllocationMismatch;
+    }
+
+    // "3. The server checks if the request contains a REQUESTED-TRANSPORT
+    // attribute. If the REQUESTED-TRANSPORT attribute is not included or is
+    // malformed, the server rejects the request with a 400 (Bad Request)
+    // error. Otherwise, if the attribute indicates an unsupported transport
+    // protocol, the server rejects the request with a 442 (Unsupported
+    // Transport Protocol) error."
+    const stun::Attribute* transport = message.find(stun::kAttrRequestedTransport);
+    if (transport == nullptr) {
+        return stun::kErrorBadRequest;
+    }
+    const auto protocol = stun::decode_requested_transport(transport->value);
+    if (!std::holds_alternative<std::uint8_t>(protocol)) {
+        return stun::kErrorBadRequest;
+    }
+    if (std::get<std::uint8_t>(protocol) != stun::kProtocolUdp) {
+        return stun::kErrorUnsupportedTransportProtocol;
+    }
+
+    // "4. The request may contain a DONT-FRAGMENT attribute. If it does, but
+    // the server does not support sending UDP datagrams with the DF bit set
+    // to 1 ..., then the server treats the DONT-FRAGMENT attribute in the
+    // Allocate request as an unknown comprehension-required attribute."
+    // Accepted: whether relay sockets set DF is the io layer's business
+    // (EngineSink carries no per-packet flag).
+    if (const auto* df = message.find(stun::kAttrDontFragment)) {
+        if (stun::check_dont_fragment(df->value)) {
+            return stun::kErrorBadRequest;
+        }
+    }
+
+    const stun::Attribute* token = message.find(stun::kAttrReservationToken);
+    const stun::Attribute* even_port = message.find(stun::kAttrEvenPort);
+    const stun::Attribute* requested_family = message.find(stun::kAttrRequestedAddressFamily);
+    const stun::Attribute* additional_family = message.find(stun::kAttrAdditionalAddressFamily);
+
+    // "5. The server checks if the request contains a RESERVATION-TOKEN
+    // attribute. If yes, and the request also contains an EVEN-PORT or
+    // REQUESTED-ADDRESS-FAMILY or ADDITIONAL-ADDRESS-FAMILY attribute, the
+    // server rejects the request with a 400 (Bad Request) error. Otherwise,
+    // it checks to see if the token is valid ... If the token is not valid
+    // for some reason, the server rejects the request with a 508
+    // (Insufficient Capacity) error." We never issue tokens.
+    if (token != nullptr) {
+        if (even_port != nullptr || requested_family != nullptr || additional_family != nullptr ||
+            !std::holds_alternative<stun::ReservationToken>(
+                stun::decode_reservation_token(token->value))) {
+            return stun::kErrorBadRequest;
+        }
+        return stun::kErrorInsufficientCapacity;
+    }
+
+    // "6. The server checks if the request contains both
+    // REQUESTED-ADDRESS-FAMILY and ADDITIONAL-ADDRESS-FAMILY attributes. If
+    // yes, then the server rejects the request with a 400 (Bad Request)
+    // error."
+    if (requested_family != nullptr && additional_family != nullptr) {
+        return stun::kErrorBadRequest;
+    }
+
+    // "7. If the server does not support the address family requested by
+    // the client in REQUESTED-ADDRESS-FAMILY, or if the allocation of the
+    // requested address family is disabled by local policy, it MUST
+    // generate an Allocate error response, and it MUST include an
+    // ERROR-CODE attribute with the 440 (Address Family not Supported)
+    // response code. If the REQUESTED-ADDRESS-FAMILY attribute is absent and
+    // the server does not support the IPv4 address family, the server MUST
+    // include an ERROR-CODE attribute with the 440 ... response code."
+    if (requested_family != nullptr) {
+        const auto family = stun::decode_address_family(requested_family->value);
+        if (const auto* error = std::get_if<stun::ParseError>(&family)) {
+            return *error == stun::ParseError::bad_address_family
+                       ? stun::kErrorAddressFamilyNotSupported
+                       : stun::kErrorBadRequest;
+        }
+        params.family = std::get<stun::Address::Family>(family);
+    }
+    if (!family_supported(context.config.turn, request.from, params.family)) {
+        return stun::kErrorAddressFamilyNotSupported;
+    }
+
+    // "8. The server checks if the request contains an EVEN-PORT attribute
+    // with the R bit set to 1. If yes, and the request also contains an
+    // ADDITIONAL-ADDRESS-FAMILY attribute, the server rejects the request
+    // with a 400 (Bad Request) error. Otherwise, the server checks if it can
+    // satisfy the request ... If the server cannot satisfy the request,
+    // then the server rejects the request with a 508 (Insufficient
+    // Capacity) error."
+    if (even_port != nullptr) {
+        const auto decoded = stun::decode_even_port(even_port->value);
+        if (!std::holds_alternative<stun::EvenPort>(decoded)) {
+            return stun::kErrorBadRequest;
+        }
+        if (std::get<stun::EvenPort>(decoded).reserve_next) {
+            return additional_family != nullptr ? stun::kErrorBadRequest
+                                                : stun::kErrorInsufficientCapacity;
+        }
+        params.even_port = true;
+    }
+
+    // "9. The server checks if the request contains an
+    // ADDITIONAL-ADDRESS-FAMILY attribute. If yes, and the attribute value
+    // is 0x01 (IPv4 address family), then the server rejects the request
+    // with a 400 (Bad Request) error."
+    if (additional_family != nullptr) {
+        const auto family = stun::decode_address_family(additional_family->value);
+        if (!std::holds_alternative<stun::Address::Family>(family) ||
+            std::get<stun::Address::Family>(family) != stun::Address::Family::v6) {
+            return stun::kErrorBadRequest;
+        }
+        params.additional_ipv6 = true;
+    }
+
+    if (const auto* lifetime = message.find(stun::kAttrLifetime)) {
+        const auto seconds = stun::decode_lifetime(lifetime->value);
+        if (!std::holds_alternative<std::uint32_t>(seconds)) {
+            return stun::kErrorBadRequest;
+        }
+        params.lifetime = std::get<std::uint32_t>(seconds);
+    }
+    return params;
+}
+
+std::optional<stun::Address> open_relay(EngineSink& sink, AllocationId id,
+                                        const AllocateParams& params, const FiveTuple& from) {
+    // "If the request contains an EVEN-PORT attribute, then the relayed
+    // transport address MUST have an even port number." The sink picks the
+    // port; reopen until it is even (ports are handed out randomly or in
+    // sequence, either way a few tries suffice).
+    const int attempts = params.even_port ? kEvenPortAttempts : 1;
+    for (int i = 0; i < attempts; ++i) {
+        const auto relayed = sink.open_relay(id, params.family, from);
+        if (!relayed || !params.even_port || relayed->port % 2 == 0) {
+            return relayed;
+        }
+        sink.close_relay(id);
+    }
+    return std::nullopt;
+}
+
+// The address clients are told: external_address (1:1 NAT) with the relay
+// port, when it is of the relay's family.
+stun::Address advertised_address(const shared::TurnConfig& config, const stun::Address& local) {
+    if (config.external_address.empty()) {
+        return local;
+    }
+    const auto external = stun::Address::from_ip(config.external_address, local.port);
+    return external && external->family == local.family ? *external : local;
+}
+
+}  // namespace
+
+std::chrono::seconds granted_lifetime(const shared::TurnConfig& config,
+                                      std::optional<std::uint32_t> requested) {
+    // "If the request contains a LIFETIME attribute, then the server
+    // computes the minimum of the client's proposed lifetime and the
+    // server's maximum allowed lifetime. If this computed value is greater
+    // than the default lifetime, then the server uses the computed lifetime
+    // as the initial value of the time-to-expiry field. Otherwise, the
+    // server uses the default lifetime." A configured maximum below the
+    // default wins over the default: the operator asked for it.
+    const auto max =
+        std::chrono::duration_cast<std::chrono::seconds>(config.max_allocation_lifetime);
+    const std::chrono::seconds proposed(requested.value_or(0));
+    const auto computed = std::min(proposed, max);
+    return std::min(std::max(computed, kDefaultAllocationLifetime),
+                    std::max(max, std::chrono::seconds(1)));
+}
+
+std::vector<std::uint8_t> handle_allocate(EngineContext& context, const Request& request,
+                                          EngineSink& sink) {
+    // "10. At any point, the server MAY choose to reject the request with a
+    // 486 (Allocation Quota Reached) error if it feels the client is trying
+    // to exceed some locally defined allocation quota." A draining server
+    // refuses first of all.
+    if (!context.accepting) {
+        return std::move(
+                   context.error(request, stun::kErrorInsufficientCapacity, "Server Shutting Down"))
+            .finish();
+    }
+    const Checked checked = check_request(context, request);
+    if (const auto* code = std::get_if<std::uint16_t>(&checked)) {
+        return std::move(context.error(request, *code)).finish();
+    }
+    const auto& params = std::get<AllocateParams>(checked);
+    const Credentials& credentials = *request.credentials;
+
+    switch (context.shared.reserve_allocation(credentials.user)) {
+        case SharedState::Reserve::ok: break;
+        case SharedState::Reserve::total_exceeded:
+            return std::move(context.error(request, stun::kErrorInsufficientCapacity)).finish();
+        case SharedState::Reserve::user_exceeded:
+            return std::move(context.error(request, stun::kErrorAllocationQuotaReached)).finish();
+    }
+
+    // "If all the checks pass, the server creates the allocation. The
+    // 5-tuple is set to the 5-tuple from the Allocate request, while the
+    // list of permissions and the list of channels are initially empty."
+    const AllocationId id = context.next_allocation_id();
+    const auto local = open_relay(sink, id, params, request.from);
+    if (!local) {
+        context.shared.release_allocation(credentials.user);
+        return std::move(context.error(request, stun::kErrorInsufficientCapacity)).finish();
+    }
+    const stun::Address relayed = advertised_address(context.config.turn, *local);
+    const auto lifetime = granted_lifetime(context.config.turn, params.lifetime);
+    const TimePoint now = context.now();
+
+    // "The server then generates a success response ... containing:
+    //  o  An XOR-RELAYED-ADDRESS attribute containing the relayed transport
+    //     address ...
+    //  o  A LIFETIME attribute containing the current value of the
+    //     time-to-expiry timer.
+    //  o  An XOR-MAPPED-ADDRESS attribute containing the client's IP address
+    //     and port (from the 5-tuple)."
+    Reply reply = Reply::success(request);
+    stun::add_xor_address(reply.builder(), stun::kAttrXorRelayedAddress, relayed);
+    if (params.additional_ipv6) {
+        stun::add_address_error_code(reply.builder(), stun::Address::Family::v6,
+                                     stun::kErrorAddressFamilyNotSupported);
+    }
+    stun::add_lifetime(reply.builder(), static_cast<std::uint32_t>(lifetime.count()));
+    stun::add_xor_address(reply.builder(), stun::kAttrXorMappedAddress, request.from.client);
+    auto response = std::move(reply).finish();
+
+    auto allocation = std::make_unique<Allocation>(id, request.from, relayed, credentials.username,
+                                                   credentials.user, now + lifetime,
+                                                   context.config.turn.max_bps_per_allocation, now);
+    allocation->set_allocate_response(request.message.transaction_id(), response);
+    context.allocations.insert(std::move(allocation));
+    context.shared.add_relayed(relayed);
+    context.metrics.allocations.inc();
+    context.metrics.allocations_total.inc();
+    return response;
+}
+
+}  // namespace switchboard::turn

@@ -1,0 +1,36 @@
+#include "turn/allocation_table.hpp"
+
+#include <utility>
+
+namespace switchboard::turn {
+
+Allocation* AllocationTable::find(const FiveTuple& tuple) {
+    const auto it = by_tuple_.find(tuple);
+    return it == by_tuple_.end() ? nullptr : find(it->second);
+}
+
+Allocation* AllocationTable::find(AllocationId id) {
+    const auto it = by_id_.find(id);
+    return it == by_id_.end() ? nullptr : it->second.get();
+}
+
+Allocation& AllocationTable::insert(std::unique_ptr<Allocation> allocation) {
+    const AllocationId id = allocation->id();
+    by_tuple_[allocation->tuple()] = id;
+    auto& slot = by_id_[id];
+    slot = std::move(allocation);
+    return *slot;
+}
+
+std::unique_ptr<Allocation> AllocationTable::remove(AllocationId id) {
+    const auto it = by_id_.find(id);
+    if (it == by_id_.end()) {
+        return nullptr;
+    }
+    auto allocation = std::move(it->second);
+    by_id_.erase(it);
+    by_tuple_.erase(allocation->tuple());
+    return allocation;
+}
+
+}  // namespace switchboard::turn

@@ -1,0 +1,53 @@
+#pragma once
+// The allocations of one Engine, by client 5-tuple (requests, ChannelData,
+// Send indications) and by AllocationId (relay socket traffic). RFC 8656
+// section 2.2: "the 5-tuple ... uniquely identifies the allocation".
+//
+// Thread context: owned by one Engine (worker thread); not thread-safe.
+
+#include <memory>
+#include <unordered_map>
+#include <vector>
+
+#include "turn/allocation.hpp"
+#include "turn/engine.hpp"
+
+namespace switchboard::turn {
+
+class AllocationTable {
+public:
+    Allocation* find(const FiveTuple& tuple);
+    Allocation* find(AllocationId id);
+
+    // The 5-tuple must not be in use (the Allocate handler checked).
+    Allocation& insert(std::unique_ptr<Allocation> allocation);
+    std::unique_ptr<Allocation> remove(AllocationId id);
+
+    std::size_t size() const noexcept { return by_id_.size(); }
+
+    // Ids of the allocations for which `pred(const Allocation&)` holds:
+    // collected first, so the caller may remove them.
+    template <class Pred>
+    std::vector<AllocationId> select(Pred pred) const {
+        std::vector<AllocationId> ids;
+        for (const auto& [id, allocation] : by_id_) {
+            if (pred(*allocation)) {
+                ids.push_back(id);
+            }
+        }
+        return ids;
+    }
+
+    template <class Fn>
+    void for_each(Fn fn) {
+        for (auto& [id, allocation] : by_id_) {
+            fn(*allocation);
+        }
+    }
+
+private:
+    std::unordered_map<AllocationId, std::unique_ptr<Allocation>> by_id_;
+    std::unordered_map<FiveTuple, AllocationId, FiveTupleHash> by_tuple_;
+};
+
+}  // namespace switchboard::turn

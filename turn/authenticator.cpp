@@ -1,0 +1,82 @@
+#include "turn/authenticator.hpp"
+
+#include "shared/turn_credentials.hpp"
+#include "turn/stun/integrity.hpp"
+
+namespace switchboard::turn {
+namespace {
+
+bool verifies(const stun::MessageView& message, const stun::LongTermKey& key, bool sha256) {
+    return sha256 ? stun::verify_message_integrity_sha256(message, key)
+                  : stun::verify_message_integrity(message, key);
+}
+
+}  // namespace
+
+Authenticator::Authenticator(const shared::TurnConfig& config, const shared::Clock& clock,
+                             const SharedState& shared)
+    : config_(config), clock_(clock), shared_(shared) {
+    static_keys_.reserve(config.static_users.size());
+    for (const auto& user : config.static_users) {
+        static_keys_.emplace_back(user.username,
+                                  stun::long_term_key(user.username, config.realm, user.password));
+    }
+}
+
+AuthResult Authenticator::authenticate(const stun::MessageView& message, std::string_view username,
+                                       bool allocating) const {
+    AuthResult result;
+    Credentials& credentials = result.credentials;
+    // RFC 8489 section 9.2.4: "If the MESSAGE-INTEGRITY-SHA256 attribute is
+    // present, compute the value for the message integrity as described in
+    // Section 14.6 ... If the MESSAGE-INTEGRITY-SHA256 attribute is not
+    // present, then use the same password to compute the value for the
+    // message integrity as described in Section 14.5."
+    credentials.sha256 = message.message_integrity_sha256_offset().has_value();
+
+    for (const auto& [name, key] : static_keys_) {
+        if (name == username) {
+            if (!verifies(message, key, credentials.sha256)) {
+                return result;
+            }
+            credentials.username = name;
+            credentials.user = name;
+            credentials.key = key;
+            result.status = AuthStatus::ok;
+            return result;
+        }
+    }
+
+    const auto rest = shared::parse_turn_username(username);
+    if (!rest) {
+        return result;
+    }
+    bool matched = false;
+    for (const auto& secret : config_.secrets) {
+        const auto key =
+            stun::long_term_key(username, config_.realm, shared::turn_password(secret, username));
+        if (verifies(message, key, credentials.sha256)) {
+            credentials.key = key;
+            matched = true;
+            break;
+        }
+    }
+    if (!matched) {
+        return result;
+    }
+    credentials.username = std::string(username);
+    credentials.user = std::string(rest->user_id);
+    credentials.rest = true;
+    // Checked only once the MAC is right, so nobody learns about a user
+    // without its password.
+    if (allocating && clock_.unix_seconds() >= rest->expires_at) {
+        result.status = AuthStatus::expired;
+    } else if (config_.require_active_session && !shared_.user_active(rest->user_id)) {
+        result.status = AuthStatus::inactive;
+    } else {
+        result.status = AuthStatus::ok;
+    }
+    return result;
+}
+
+}  // namespace switchboard::turn

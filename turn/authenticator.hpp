@@ -1,0 +1,78 @@
+#pragma once
+// Long-term credentials (RFC 8489 section 9.2) for TURN: who sent a request
+// whose MESSAGE-INTEGRITY verifies, and may they do what they ask.
+//
+// Two kinds of user:
+// - REST usernames "<expires_at>:<user_id>" (shared/turn_credentials.hpp):
+//   password = base64(HMAC-SHA1(secret, username)) for each configured
+//   secret in turn (rotation: the first one mints, all of them verify);
+// - static users from the config (test tools), username and password as
+//   given.
+// key = MD5(username ":" realm ":" password) (stun/long_term_key.hpp).
+//
+// Policy on top of the MAC:
+// - an expired REST username is refused for Allocate only, so calls that
+//   outlive their credential keep refreshing (Refresh, CreatePermission,
+//   ChannelBind still work);
+// - turn.require_active_session: a REST user whose signaling session is
+//   gone (SharedState::user_active false) is refused for every request;
+//   static users are exempt.
+//
+// Thread context: one per Engine (worker thread); const after construction.
+
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "shared/clock.hpp"
+#include "shared/config.hpp"
+#include "turn/engine.hpp"
+#include "turn/stun/long_term_key.hpp"
+#include "turn/stun/message.hpp"
+
+namespace switchboard::turn {
+
+struct Credentials {
+    std::string username;  // USERNAME as sent
+    // The quota and drop_user key: the REST user id, or the static username.
+    std::string user;
+    bool rest = false;
+    stun::LongTermKey key{};
+    // The request was protected with MESSAGE-INTEGRITY-SHA256: answer in kind.
+    bool sha256 = false;
+};
+
+enum class AuthStatus {
+    ok,
+    unauthenticated,  // unknown user, or no secret gives a matching MAC: 401
+    expired,          // REST username past its expiry, on Allocate: 401
+    inactive,         // require_active_session and the user is offline: 403
+};
+
+// `credentials` is filled whenever the MAC verified (ok, expired,
+// inactive), so a refusal can still be integrity-protected.
+struct AuthResult {
+    AuthStatus status = AuthStatus::unauthenticated;
+    Credentials credentials;
+};
+
+class Authenticator {
+public:
+    Authenticator(const shared::TurnConfig& config, const shared::Clock& clock,
+                  const SharedState& shared);
+
+    // `message` carries MESSAGE-INTEGRITY or MESSAGE-INTEGRITY-SHA256;
+    // `username` is its USERNAME. `allocating`: the request is an Allocate.
+    AuthResult authenticate(const stun::MessageView& message, std::string_view username,
+                            bool allocating) const;
+
+private:
+    const shared::TurnConfig& config_;
+    const shared::Clock& clock_;
+    const SharedState& shared_;
+    // Static users' keys, computed once.
+    std::vector<std::pair<std::string, stun::LongTermKey>> static_keys_;
+};
+
+}  // namespace switchboard::turn

@@ -1,0 +1,117 @@
+#pragma once
+// The TURN engine of one worker thread (RFC 8656 over RFC 8489): it owns the
+// allocations whose client 5-tuples land on this worker, and turns packets
+// into effects through an EngineSink that the io layer implements (send to a
+// client, open/close a relay socket, send to a peer). Pure: no sockets, time
+// from an injected Clock, so every rule is unit-tested with a fake sink.
+//
+// Thread context: one Engine per worker, called only on that worker's thread.
+// The objects it shares with other workers (SharedState) are thread-safe.
+// Hot path (ChannelData, Send indications, peer data): no lock, no heap
+// allocation per packet (scratch buffers are reused).
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "shared/clock.hpp"
+#include "shared/config.hpp"
+#include "shared/metrics.hpp"
+#include "turn/stun/address.hpp"
+
+namespace switchboard::turn {
+
+enum class Transport : std::uint8_t { udp, tcp, tls };
+
+// Client side of an allocation: how the client reached us. For TCP/TLS the
+// tuple names one connection.
+struct FiveTuple {
+    Transport transport = Transport::udp;
+    stun::Address client;  // the client's address as we see it (its NAT's)
+    stun::Address server;  // our address the packet arrived on
+    bool operator==(const FiveTuple&) const = default;
+};
+
+struct FiveTupleHash {
+    std::size_t operator()(const FiveTuple& t) const noexcept;
+};
+
+using AllocationId = std::uint64_t;
+
+// What the io layer does on the engine's behalf. Calls happen synchronously
+// inside Engine methods; spans are valid only during the call.
+class EngineSink {
+public:
+    virtual ~EngineSink() = default;
+    // A STUN message or ChannelData to the client (for streams the engine has
+    // already padded ChannelData to 4 bytes).
+    virtual void send_to_client(const FiveTuple& client, std::span<const std::uint8_t> bytes) = 0;
+    // Binds a UDP relay socket for `id` of `family` on the relay address and
+    // port range. Returns its local address, or nullopt when no port is free
+    // (the engine answers 508).
+    virtual std::optional<stun::Address> open_relay(AllocationId id, stun::Address::Family family,
+                                                    const FiveTuple& client) = 0;
+    virtual void send_to_peer(AllocationId id, const stun::Address& peer,
+                              std::span<const std::uint8_t> payload) = 0;
+    virtual void close_relay(AllocationId id) = 0;
+};
+
+// Shared by every worker's engine (thread-safe).
+class SharedState {
+public:
+    virtual ~SharedState() = default;
+    // The bridge: is this user's signaling session alive? (Only consulted when
+    // turn.require_active_session is true, and only for REST usernames.)
+    virtual bool user_active(std::string_view user_id) const = 0;
+    // Global quotas: reserve one allocation for `user` (max_allocations ->
+    // false_total, max_allocations_per_user -> false_user).
+    enum class Reserve { ok, total_exceeded, user_exceeded };
+    virtual Reserve reserve_allocation(std::string_view user) = 0;
+    virtual void release_allocation(std::string_view user) = 0;
+    // Relayed addresses of live allocations on this server (any worker): a
+    // valid peer even when the policy would deny its range (relay-to-relay).
+    virtual void add_relayed(const stun::Address& a) = 0;
+    virtual void remove_relayed(const stun::Address& a) = 0;
+    virtual bool is_relayed(const stun::Address& a) const = 0;
+};
+
+struct EngineStats;  // counters, defined in engine.cpp
+
+class Engine {
+public:
+    // `nonce_key` is a per-process random key shared by all workers so a
+    // nonce issued by one worker is valid on another (TCP vs UDP of one client).
+    Engine(const shared::Config& config, const shared::Clock& clock, SharedState& shared,
+           shared::Metrics& metrics, std::span<const std::uint8_t> nonce_key);
+    ~Engine();
+    Engine(const Engine&) = delete;
+    Engine& operator=(const Engine&) = delete;
+
+    // A datagram (UDP) or one framed message (TCP/TLS: one STUN message or
+    // one ChannelData, as stun::next_frame_size split it) from a client.
+    void on_client_packet(const FiveTuple& from, std::span<const std::uint8_t> bytes, EngineSink& sink);
+    // A datagram received on allocation `id`'s relay socket from `peer`.
+    void on_peer_packet(AllocationId id, const stun::Address& peer, std::span<const std::uint8_t> bytes,
+                        EngineSink& sink);
+    // A TCP/TLS client connection closed: its allocation goes with it (RFC 8656 §3.1).
+    void on_client_closed(const FiveTuple& client, EngineSink& sink);
+    // Expires allocations, permissions and channel bindings. Call about once a second.
+    void tick(EngineSink& sink);
+    // The bridge: tear down every allocation of `user_id` (session ended, kicked).
+    void drop_user(std::string_view user_id, EngineSink& sink);
+    // Draining: refuse new allocations (Allocate -> 508... or 486) from now on.
+    void stop_accepting();
+
+    std::size_t allocation_count() const;
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace switchboard::turn

@@ -1,0 +1,141 @@
+#include "turn/io/sockaddr.hpp"
+
+#include <arpa/inet.h>
+#include <errno.h>
+
+#include <algorithm>
+#include <cstring>
+
+namespace switchboard::turn::io {
+
+socklen_t to_sockaddr(const stun::Address& a, sockaddr_storage& out) {
+    std::memset(&out, 0, sizeof out);
+    if (a.family == stun::Address::Family::v4) {
+        auto* sin = reinterpret_cast<sockaddr_in*>(&out);
+        sin->sin_family = AF_INET;
+        sin->sin_port = htons(a.port);
+        const auto v4 = a.ipv4();
+        std::memcpy(&sin->sin_addr, v4.data(), 4);
+        return sizeof(sockaddr_in);
+    }
+    auto* sin6 = reinterpret_cast<sockaddr_in6*>(&out);
+    sin6->sin6_family = AF_INET6;
+    sin6->sin6_port = htons(a.port);
+    std::memcpy(&sin6->sin6_addr, a.bytes.data(), 16);
+    return sizeof(sockaddr_in6);
+}
+
+std::optional<stun::Address> from_sockaddr(const sockaddr* sa) {
+    if (sa->sa_family == AF_INET) {
+        sockaddr_in sin;
+        std::memcpy(&sin, sa, sizeof sin);
+        std::array<std::uint8_t, 4> ip{};
+        std::memcpy(ip.data(), &sin.sin_addr, 4);
+        return stun::Address::from_ipv4(ip, ntohs(sin.sin_port));
+    }
+    if (sa->sa_family == AF_INET6) {
+        sockaddr_in6 sin6;
+        std::memcpy(&sin6, sa, sizeof sin6);
+        std::array<std::uint8_t, 16> ip{};
+        std::memcpy(ip.data(), &sin6.sin6_addr, 16);
+        // A v4 client on a dual-stack socket: treat it as the IPv4 it is.
+        static constexpr std::uint8_t kMapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF};
+        if (std::equal(ip.begin(), ip.begin() + 12, kMapped)) {
+            return stun::Address::from_ipv4({ip[12], ip[13], ip[14], ip[15]}, ntohs(sin6.sin6_port));
+        }
+        return stun::Address::from_ipv6(ip, ntohs(sin6.sin6_port));
+    }
+    return std::nullopt;
+}
+
+bool enable_pktinfo(int fd, bool v6) {
+    const int on = 1;
+    if (v6) return setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &on, sizeof on) == 0;
+    return setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &on, sizeof on) == 0;
+}
+
+bool is_wildcard(const stun::Address& a) {
+    if (a.family == stun::Address::Family::v4) {
+        const auto v4 = a.ipv4();
+        return v4 == std::array<std::uint8_t, 4>{0, 0, 0, 0};
+    }
+    return std::all_of(a.bytes.begin(), a.bytes.end(), [](std::uint8_t b) { return b == 0; });
+}
+
+std::optional<Datagram> receive(int fd, std::span<std::uint8_t> buffer, bool& error) {
+    error = false;
+    sockaddr_storage from{};
+    alignas(cmsghdr) char control[256];
+    iovec iov{buffer.data(), buffer.size()};
+    msghdr msg{};
+    msg.msg_name = &from;
+    msg.msg_namelen = sizeof from;
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = control;
+    msg.msg_controllen = sizeof control;
+    const ssize_t n = ::recvmsg(fd, &msg, MSG_DONTWAIT);
+    if (n < 0) {
+        error = errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR;
+        return std::nullopt;
+    }
+    auto address = from_sockaddr(reinterpret_cast<const sockaddr*>(&from));
+    if (!address) return std::nullopt;
+    Datagram d;
+    d.size = (msg.msg_flags & MSG_TRUNC) ? 0 : static_cast<std::size_t>(n);  // truncated: drop
+    d.from = *address;
+    for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
+        if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
+            in_pktinfo info;
+            std::memcpy(&info, CMSG_DATA(c), sizeof info);
+            std::array<std::uint8_t, 4> ip{};
+            std::memcpy(ip.data(), &info.ipi_addr, 4);
+            d.to = stun::Address::from_ipv4(ip, 0);
+        } else if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO) {
+            in6_pktinfo info;
+            std::memcpy(&info, CMSG_DATA(c), sizeof info);
+            std::array<std::uint8_t, 16> ip{};
+            std::memcpy(ip.data(), &info.ipi6_addr, 16);
+            d.to = stun::Address::from_ipv6(ip, 0);
+        }
+    }
+    return d;
+}
+
+bool send(int fd, const stun::Address& to, const stun::Address* source,
+          std::span<const std::uint8_t> bytes) {
+    sockaddr_storage dest{};
+    const socklen_t len = to_sockaddr(to, dest);
+    iovec iov{const_cast<std::uint8_t*>(bytes.data()), bytes.size()};
+    msghdr msg{};
+    msg.msg_name = &dest;
+    msg.msg_namelen = len;
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(in6_pktinfo))] = {};
+    if (source != nullptr) {
+        msg.msg_control = control;
+        cmsghdr* c = reinterpret_cast<cmsghdr*>(control);
+        if (source->family == stun::Address::Family::v4) {
+            msg.msg_controllen = CMSG_SPACE(sizeof(in_pktinfo));
+            c->cmsg_level = IPPROTO_IP;
+            c->cmsg_type = IP_PKTINFO;
+            c->cmsg_len = CMSG_LEN(sizeof(in_pktinfo));
+            in_pktinfo info{};
+            const auto v4 = source->ipv4();
+            std::memcpy(&info.ipi_spec_dst, v4.data(), 4);
+            std::memcpy(CMSG_DATA(c), &info, sizeof info);
+        } else {
+            msg.msg_controllen = CMSG_SPACE(sizeof(in6_pktinfo));
+            c->cmsg_level = IPPROTO_IPV6;
+            c->cmsg_type = IPV6_PKTINFO;
+            c->cmsg_len = CMSG_LEN(sizeof(in6_pktinfo));
+            in6_pktinfo info{};
+            std::memcpy(&info.ipi6_addr, source->bytes.data(), 16);
+            std::memcpy(CMSG_DATA(c), &info, sizeof info);
+        }
+    }
+    return ::sendmsg(fd, &msg, MSG_DONTWAIT | MSG_NOSIGNAL) == static_cast<ssize_t>(bytes.size());
+}
+
+}  // namespace switchboard::turn::io

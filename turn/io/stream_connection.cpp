@@ -1,0 +1,170 @@
+// TURN over TCP and TLS (RFC 8656 section 3.1, RFC 6062 framing rules for the
+// client side): a byte stream carrying STUN messages and ChannelData (padded
+// to 4 bytes), split with stun::next_frame. Runs on the owning worker's thread.
+#include <boost/asio/post.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
+
+#include "shared/log.hpp"
+#include "turn/io/sockaddr.hpp"
+#include "turn/io/worker.hpp"
+#include "turn/stun/framing.hpp"
+
+namespace switchboard::turn::io {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+using tcp = asio::ip::tcp;
+using namespace std::chrono_literals;
+
+constexpr auto kHandshakeDeadline = 10s;
+// A client that sends nothing for this long is gone (browsers refresh
+// permissions every few minutes and send consent checks every few seconds).
+constexpr auto kIdleDeadline = 300s;
+// Bytes queued towards one client before further relayed data is dropped
+// (it is UDP payload: dropping is what the network would do).
+constexpr std::size_t kMaxPendingBytes = 4 * 1024 * 1024;
+constexpr std::size_t kReadBuffer = stun::kMaxStreamFrameSize + 4096;
+
+stun::Address address_of(const tcp::endpoint& ep) {
+    sockaddr_storage ss{};
+    std::memcpy(&ss, ep.data(), ep.size());
+    return *from_sockaddr(reinterpret_cast<const sockaddr*>(&ss));
+}
+
+template <class Stream>
+class TurnStream final : public StreamConnection, public std::enable_shared_from_this<TurnStream<Stream>> {
+public:
+    TurnStream(Worker& worker, Stream&& stream, Transport transport)
+        : worker_(worker), stream_(std::move(stream)), buffer_(kReadBuffer) {
+        auto& socket = beast::get_lowest_layer(stream_).socket();
+        boost::system::error_code ec1, ec2;
+        tuple_.transport = transport;
+        const auto remote = socket.remote_endpoint(ec1);
+        const auto local = socket.local_endpoint(ec2);
+        valid_ = !ec1 && !ec2;
+        if (valid_) {
+            tuple_.client = address_of(remote);
+            tuple_.server = address_of(local);
+        }
+    }
+
+    void run() {
+        if (!valid_) return;
+        if constexpr (std::is_same_v<Stream, beast::ssl_stream<beast::tcp_stream>>) {
+            beast::get_lowest_layer(stream_).expires_after(kHandshakeDeadline);
+            stream_.async_handshake(asio::ssl::stream_base::server,
+                                    [self = this->shared_from_this()](beast::error_code ec) {
+                                        if (ec) {
+                                            SB_LOG(debug, "turn", "TLS handshake failed: " + ec.message());
+                                            return;
+                                        }
+                                        self->open();
+                                    });
+        } else {
+            open();
+        }
+    }
+
+    void send(std::span<const std::uint8_t> bytes) override {
+        if (closed_) return;
+        if (pending_.size() + bytes.size() > kMaxPendingBytes) return;
+        pending_.insert(pending_.end(), bytes.begin(), bytes.end());
+        if (!writing_) write_pending();
+    }
+
+    void close() override {
+        if (closed_) return;
+        closed_ = true;
+        boost::system::error_code ignored;
+        beast::get_lowest_layer(stream_).socket().shutdown(tcp::socket::shutdown_both, ignored);
+    }
+
+private:
+    void open() {
+        worker_.on_stream_open(tuple_, this->shared_from_this());
+        registered_ = true;
+        do_read();
+    }
+
+    void do_read() {
+        beast::get_lowest_layer(stream_).expires_after(kIdleDeadline);
+        stream_.async_read_some(asio::buffer(buffer_.data() + filled_, buffer_.size() - filled_),
+                                [self = this->shared_from_this()](beast::error_code ec, std::size_t n) {
+                                    self->on_read(ec, n);
+                                });
+    }
+
+    void on_read(beast::error_code ec, std::size_t n) {
+        if (ec) return finish();
+        filled_ += n;
+        std::size_t consumed = 0;
+        while (!closed_) {
+            const auto view = std::span<const std::uint8_t>(buffer_.data() + consumed, filled_ - consumed);
+            const auto next = stun::next_frame(view);
+            if (std::holds_alternative<stun::NeedMoreBytes>(next)) break;
+            if (std::holds_alternative<stun::ParseError>(next)) {
+                SB_LOG(debug, "turn", "closing " + tuple_.client.to_string() + ": not STUN or ChannelData");
+                return finish();
+            }
+            const auto frame = std::get<stun::Frame>(next);
+            worker_.on_stream_frame(tuple_, view.first(frame.size));
+            consumed += frame.size;
+        }
+        if (closed_) return finish();
+        std::memmove(buffer_.data(), buffer_.data() + consumed, filled_ - consumed);
+        filled_ -= consumed;
+        do_read();
+    }
+
+    void write_pending() {
+        writing_ = true;
+        std::swap(pending_, in_flight_);
+        pending_.clear();
+        asio::async_write(stream_, asio::buffer(in_flight_),
+                          [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+                              self->writing_ = false;
+                              self->in_flight_.clear();
+                              if (ec) return self->close();
+                              if (!self->pending_.empty() && !self->closed_) self->write_pending();
+                          });
+    }
+
+    void finish() {
+        close();
+        if (registered_) {
+            registered_ = false;
+            worker_.on_stream_closed(tuple_);
+        }
+    }
+
+    Worker& worker_;
+    Stream stream_;
+    FiveTuple tuple_;
+    bool valid_ = false;
+    bool registered_ = false;
+    bool closed_ = false;
+    bool writing_ = false;
+    std::vector<std::uint8_t> buffer_;
+    std::size_t filled_ = 0;
+    std::vector<std::uint8_t> pending_;
+    std::vector<std::uint8_t> in_flight_;
+};
+
+}  // namespace
+
+void Worker::adopt(tcp::socket socket, std::shared_ptr<asio::ssl::context> tls) {
+    asio::post(ioc_, [this, socket = std::move(socket), tls = std::move(tls)]() mutable {
+        beast::tcp_stream stream(std::move(socket));
+        if (tls) {
+            std::make_shared<TurnStream<beast::ssl_stream<beast::tcp_stream>>>(
+                *this, beast::ssl_stream<beast::tcp_stream>(std::move(stream), *tls), Transport::tls)
+                ->run();
+        } else {
+            std::make_shared<TurnStream<beast::tcp_stream>>(*this, std::move(stream), Transport::tcp)->run();
+        }
+    });
+}
+
+}  // namespace switchboard::turn::io

@@ -1,0 +1,174 @@
+#include "turn/io/turn_server.hpp"
+
+#include <thread>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ip/v6_only.hpp>
+
+#include "shared/crypto.hpp"
+#include "shared/log.hpp"
+#include "shared/net/tls_context.hpp"
+#include "turn/io/sockaddr.hpp"
+#include "turn/io/worker.hpp"
+#include "turn/process_state.hpp"
+
+namespace switchboard::turn::io {
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+using namespace std::chrono_literals;
+
+namespace {
+
+stun::Address to_address(const shared::Endpoint& e) {
+    auto a = stun::Address::from_ip(e.host, e.port);
+    if (!a) throw std::runtime_error("not an IP address: " + e.to_string());
+    return *a;
+}
+
+// Accepts on its own thread and deals connections out to the workers.
+class Acceptor {
+public:
+    Acceptor(asio::io_context& ioc, std::vector<std::unique_ptr<Worker>>& workers,
+             std::shared_ptr<asio::ssl::context> tls)
+        : acceptor_(ioc), retry_(ioc), workers_(workers), tls_(std::move(tls)) {}
+
+    tcp::endpoint open(const stun::Address& where) {
+        sockaddr_storage ss;
+        const socklen_t len = to_sockaddr(where, ss);
+        tcp::endpoint endpoint;
+        std::memcpy(endpoint.data(), &ss, len);
+        boost::system::error_code ec;
+        acceptor_.open(endpoint.protocol(), ec);
+        if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
+        if (!ec && where.family == stun::Address::Family::v6) acceptor_.set_option(asio::ip::v6_only(true), ec);
+        if (!ec) acceptor_.bind(endpoint, ec);
+        if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+        if (ec) throw std::runtime_error("cannot listen on " + where.to_string() + ": " + ec.message());
+        return acceptor_.local_endpoint();
+    }
+
+    void start() {
+        auto& worker = *workers_[next_++ % workers_.size()];
+        acceptor_.async_accept(worker.context(), [this, &worker](boost::system::error_code ec, tcp::socket socket) {
+            if (ec == asio::error::operation_aborted || !acceptor_.is_open()) return;
+            if (ec) {
+                SB_LOG(warn, "turn", "accept failed: " + ec.message());
+                retry_.expires_after(100ms);
+                retry_.async_wait([this](boost::system::error_code e) {
+                    if (!e) start();
+                });
+                return;
+            }
+            socket.set_option(tcp::no_delay(true), ec);
+            worker.adopt(std::move(socket), tls_);
+            start();
+        });
+    }
+
+    void close() {
+        boost::system::error_code ignored;
+        acceptor_.close(ignored);
+    }
+
+private:
+    tcp::acceptor acceptor_;
+    asio::steady_timer retry_;
+    std::vector<std::unique_ptr<Worker>>& workers_;
+    std::shared_ptr<asio::ssl::context> tls_;
+    std::size_t next_ = 0;
+};
+
+}  // namespace
+
+struct TurnServer::Impl {
+    Impl(const shared::Config& c, const shared::Clock& clk, shared::Metrics& m,
+         std::function<bool(std::string_view)> user_active)
+        : config(c),
+          clock(clk),
+          metrics(m),
+          state(c.turn.max_allocations, c.turn.max_allocations_per_user, std::move(user_active)) {}
+
+    const shared::Config& config;
+    const shared::Clock& clock;
+    shared::Metrics& metrics;
+    ProcessState state;
+    std::array<std::uint8_t, 32> nonce_key{};
+    std::vector<std::unique_ptr<Worker>> workers;
+    asio::io_context accept_ioc{1};
+    std::vector<std::unique_ptr<Acceptor>> acceptors;
+    std::thread accept_thread;
+    bool started = false;
+    std::vector<shared::Endpoint> bound_udp, bound_tcp, bound_tls;
+};
+
+TurnServer::TurnServer(const shared::Config& config, const shared::Clock& clock, shared::Metrics& metrics,
+                       std::function<bool(std::string_view)> user_active)
+    : impl_(std::make_unique<Impl>(config, clock, metrics, std::move(user_active))) {
+    shared::random_bytes(impl_->nonce_key);
+}
+
+TurnServer::~TurnServer() { stop(); }
+
+void TurnServer::start() {
+    auto& d = *impl_;
+    const auto& turn = d.config.turn;
+    const unsigned n = d.config.threads != 0 ? d.config.threads : std::max(1u, std::thread::hardware_concurrency());
+    for (unsigned i = 0; i < n; ++i) {
+        d.workers.push_back(std::make_unique<Worker>(i, d.config, d.clock, d.state, d.metrics, d.nonce_key));
+    }
+    for (const auto& e : turn.listen_udp) {
+        const auto a = to_address(e);
+        stun::Address bound = a;
+        for (auto& w : d.workers) {
+            w->listen_udp(bound);
+            // Port 0 (tests): every worker must share the first one's port.
+            if (bound.port == 0) bound.port = w->udp_port(0);
+        }
+        SB_LOG(info, "turn", "turn listening on udp " + bound.to_string());
+        d.bound_udp.push_back({e.host, bound.port});
+    }
+    auto open_stream = [&](const shared::Endpoint& e, std::shared_ptr<asio::ssl::context> tls, std::string_view kind,
+                           std::vector<shared::Endpoint>& bound) {
+        auto acceptor = std::make_unique<Acceptor>(d.accept_ioc, d.workers, tls);
+        const auto ep = acceptor->open(to_address(e));
+        SB_LOG(info, "turn", "turn listening on " + std::string(kind) + " " +
+                                 (ep.address().is_v6() ? "[" + ep.address().to_string() + "]" : ep.address().to_string()) +
+                                 ":" + std::to_string(ep.port()));
+        bound.push_back({e.host, ep.port()});
+        d.acceptors.push_back(std::move(acceptor));
+    };
+    for (const auto& e : turn.listen_tcp) open_stream(e, nullptr, "tcp", d.bound_tcp);
+    if (!turn.listen_tls.empty()) {
+        auto tls = shared::net::make_server_tls_context(turn.tls);
+        for (const auto& e : turn.listen_tls) open_stream(e, tls, "tls", d.bound_tls);
+    }
+    for (auto& w : d.workers) w->start();
+    for (auto& a : d.acceptors) a->start();
+    d.accept_thread = std::thread([&d] { d.accept_ioc.run(); });
+    d.started = true;
+}
+
+const std::vector<shared::Endpoint>& TurnServer::bound_udp() const { return impl_->bound_udp; }
+const std::vector<shared::Endpoint>& TurnServer::bound_tcp() const { return impl_->bound_tcp; }
+const std::vector<shared::Endpoint>& TurnServer::bound_tls() const { return impl_->bound_tls; }
+
+void TurnServer::drop_user(const std::string& user_id) {
+    for (auto& w : impl_->workers) w->drop_user(user_id);
+}
+
+void TurnServer::drain() {
+    for (auto& a : impl_->acceptors) asio::post(impl_->accept_ioc, [&a] { a->close(); });
+    for (auto& w : impl_->workers) w->stop_accepting();
+}
+
+void TurnServer::stop() {
+    auto& d = *impl_;
+    if (!d.started) return;
+    d.started = false;
+    d.accept_ioc.stop();
+    if (d.accept_thread.joinable()) d.accept_thread.join();
+    for (auto& w : d.workers) w->stop();
+}
+
+}  // namespace switchboard::turn::io

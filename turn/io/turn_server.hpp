@@ -1,0 +1,48 @@
+#pragma once
+// The STUN/TURN side of the process: worker threads (turn/io/worker.hpp),
+// UDP/TCP/TLS listeners, and the process-wide state they share.
+//
+// Thread context: construct, start(), drain() and stop() from main;
+// drop_user() from any thread (the signaling hub calls it under its lock).
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "shared/clock.hpp"
+#include "shared/config.hpp"
+#include "shared/metrics.hpp"
+
+namespace switchboard::turn::io {
+
+class TurnServer {
+public:
+    // `user_active` is the bridge to signaling (turn.require_active_session).
+    TurnServer(const shared::Config& config, const shared::Clock& clock, shared::Metrics& metrics,
+               std::function<bool(std::string_view)> user_active);
+    ~TurnServer();
+    TurnServer(const TurnServer&) = delete;
+    TurnServer& operator=(const TurnServer&) = delete;
+
+    // Binds every listener and starts the workers. Throws std::runtime_error
+    // (start-up only) naming the address that failed.
+    void start();
+    // The addresses actually bound (port 0 in the config becomes the real
+    // port), per kind, in config order; valid after start().
+    const std::vector<shared::Endpoint>& bound_udp() const;
+    const std::vector<shared::Endpoint>& bound_tcp() const;
+    const std::vector<shared::Endpoint>& bound_tls() const;
+    // Tears down every allocation of `user_id`, on every worker.
+    void drop_user(const std::string& user_id);
+    // New allocations are refused from now on; existing relays keep running.
+    void drain();
+    void stop();
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace switchboard::turn::io

@@ -1,0 +1,235 @@
+#include "turn/io/worker.hpp"
+
+#include <cerrno>
+#include <cstring>
+#include <stdexcept>
+
+#include <boost/asio/ip/v6_only.hpp>
+#include <boost/asio/post.hpp>
+
+#include "shared/crypto.hpp"
+#include "shared/log.hpp"
+#include "turn/io/sockaddr.hpp"
+
+namespace switchboard::turn::io {
+
+namespace asio = boost::asio;
+using udp = asio::ip::udp;
+using namespace std::chrono_literals;
+
+namespace {
+
+constexpr std::size_t kDatagramBuffer = 65536 + 64;
+constexpr int kMaxReadsPerWakeup = 64;  // bound one socket's turn, so others get theirs
+constexpr int kRelayBindAttempts = 64;
+
+udp::socket open_udp(asio::io_context& ioc, const stun::Address& bind_to, bool reuse_port) {
+    udp::socket socket(ioc);
+    boost::system::error_code ec;
+    const bool v6 = bind_to.family == stun::Address::Family::v6;
+    socket.open(v6 ? udp::v6() : udp::v4(), ec);
+    if (ec) throw std::runtime_error("udp socket: " + ec.message());
+    if (v6) socket.set_option(asio::ip::v6_only(true), ec);
+    if (reuse_port) {
+        const int on = 1;
+        ::setsockopt(socket.native_handle(), SOL_SOCKET, SO_REUSEPORT, &on, sizeof on);
+    }
+    socket.non_blocking(true, ec);
+    sockaddr_storage ss;
+    const socklen_t len = to_sockaddr(bind_to, ss);
+    if (::bind(socket.native_handle(), reinterpret_cast<sockaddr*>(&ss), len) != 0) {
+        throw std::runtime_error("cannot bind UDP " + bind_to.to_string() + ": " + std::strerror(errno));
+    }
+    return socket;
+}
+
+}  // namespace
+
+struct Worker::UdpListener {
+    explicit UdpListener(udp::socket s) : socket(std::move(s)) {}
+    udp::socket socket;
+    stun::Address local;
+    bool wildcard = false;
+};
+
+struct Worker::Relay {
+    explicit Relay(udp::socket s) : socket(std::move(s)) {}
+    udp::socket socket;
+    AllocationId id = 0;
+    bool closed = false;
+};
+
+Worker::Worker(unsigned index, const shared::Config& config, const shared::Clock& clock,
+               SharedState& shared, shared::Metrics& metrics, std::span<const std::uint8_t> nonce_key)
+    : config_(config),
+      engine_(config, clock, shared, metrics, nonce_key),
+      tick_(ioc_),
+      buffer_(kDatagramBuffer),
+      index_(index) {
+    shared::random_bytes(std::span(reinterpret_cast<std::uint8_t*>(&port_seed_), sizeof port_seed_));
+}
+
+Worker::~Worker() { stop(); }
+
+void Worker::listen_udp(const stun::Address& address) {
+    auto l = std::make_unique<UdpListener>(open_udp(ioc_, address, true));
+    sockaddr_storage ss;
+    socklen_t len = sizeof ss;
+    ::getsockname(l->socket.native_handle(), reinterpret_cast<sockaddr*>(&ss), &len);
+    l->local = *from_sockaddr(reinterpret_cast<sockaddr*>(&ss));
+    l->wildcard = is_wildcard(l->local);
+    if (l->wildcard) enable_pktinfo(l->socket.native_handle(), l->local.family == stun::Address::Family::v6);
+    udp_.push_back(std::move(l));
+}
+
+std::uint16_t Worker::udp_port(std::size_t listener) const { return udp_[listener]->local.port; }
+
+void Worker::start() {
+    for (auto& l : udp_) read_udp(*l);
+    arm_tick();
+    thread_ = std::thread([this] {
+        try {
+            ioc_.run();
+        } catch (const std::exception& e) {
+            SB_LOG(error, "turn", std::string("worker stopped by exception: ") + e.what());
+        }
+    });
+}
+
+void Worker::stop() {
+    ioc_.stop();
+    if (thread_.joinable() && thread_.get_id() != std::this_thread::get_id()) thread_.join();
+}
+
+void Worker::arm_tick() {
+    tick_.expires_after(1s);
+    tick_.async_wait([this](boost::system::error_code ec) {
+        if (ec) return;
+        engine_.tick(*this);
+        arm_tick();
+    });
+}
+
+void Worker::read_udp(UdpListener& l) {
+    l.socket.async_wait(udp::socket::wait_read, [this, &l](boost::system::error_code ec) {
+        if (ec) return;
+        for (int i = 0; i < kMaxReadsPerWakeup; ++i) {
+            bool error = false;
+            auto d = receive(l.socket.native_handle(), buffer_, error);
+            if (!d) break;
+            if (d->size == 0) continue;
+            FiveTuple tuple;
+            tuple.transport = Transport::udp;
+            tuple.client = d->from;
+            tuple.server = l.local;
+            if (l.wildcard && d->to) {
+                tuple.server = *d->to;
+                tuple.server.port = l.local.port;
+            }
+            engine_.on_client_packet(tuple, std::span(buffer_.data(), d->size), *this);
+        }
+        read_udp(l);
+    });
+}
+
+void Worker::send_to_client(const FiveTuple& client, std::span<const std::uint8_t> bytes) {
+    if (client.transport != Transport::udp) {
+        auto it = streams_.find(client);
+        if (it != streams_.end()) it->second->send(bytes);
+        return;
+    }
+    for (auto& l : udp_) {
+        if (l->local.port != client.server.port || l->local.family != client.server.family) continue;
+        if (l->wildcard) {
+            send(l->socket.native_handle(), client.client, &client.server, bytes);
+            return;
+        }
+        if (l->local == client.server) {
+            send(l->socket.native_handle(), client.client, nullptr, bytes);
+            return;
+        }
+    }
+}
+
+std::optional<stun::Address> Worker::open_relay(AllocationId id, stun::Address::Family family,
+                                                const FiveTuple& client) {
+    // The relay binds to relay_address, else to the address the client
+    // reached us on (DESIGN.md), when that is of the requested family.
+    std::optional<stun::Address> ip;
+    if (!config_.turn.relay_address.empty()) {
+        ip = stun::Address::from_ip(config_.turn.relay_address, 0);
+    } else if (client.server.family == family && !is_wildcard(client.server)) {
+        ip = client.server;
+    }
+    if (!ip || ip->family != family) return std::nullopt;
+    const std::uint32_t lo = config_.turn.relay_port_min;
+    const std::uint32_t span = config_.turn.relay_port_max - lo + 1;
+    for (int attempt = 0; attempt < kRelayBindAttempts; ++attempt) {
+        port_seed_ = port_seed_ * 1664525u + 1013904223u;  // LCG: cheap, and ports need no secrecy here
+        ip->port = static_cast<std::uint16_t>(lo + (port_seed_ >> 8) % span);
+        try {
+            auto relay = std::make_shared<Relay>(open_udp(ioc_, *ip, false));
+            relay->id = id;
+            relays_[id] = relay;
+            read_relay(relay);
+            return ip;
+        } catch (const std::runtime_error&) {
+            continue;  // port in use: another try
+        }
+    }
+    SB_LOG(warn, "turn", "no free relay port on " + ip->ip_string() + " after " +
+                             std::to_string(kRelayBindAttempts) + " attempts");
+    return std::nullopt;
+}
+
+void Worker::read_relay(const std::shared_ptr<Relay>& r) {
+    r->socket.async_wait(udp::socket::wait_read, [this, r](boost::system::error_code ec) {
+        if (ec || r->closed) return;
+        for (int i = 0; i < kMaxReadsPerWakeup && !r->closed; ++i) {
+            bool error = false;
+            auto d = receive(r->socket.native_handle(), buffer_, error);
+            if (!d) break;
+            if (d->size == 0) continue;
+            engine_.on_peer_packet(r->id, d->from, std::span(buffer_.data(), d->size), *this);
+        }
+        if (!r->closed) read_relay(r);
+    });
+}
+
+void Worker::send_to_peer(AllocationId id, const stun::Address& peer, std::span<const std::uint8_t> payload) {
+    auto it = relays_.find(id);
+    if (it == relays_.end()) return;
+    send(it->second->socket.native_handle(), peer, nullptr, payload);
+}
+
+void Worker::close_relay(AllocationId id) {
+    auto it = relays_.find(id);
+    if (it == relays_.end()) return;
+    it->second->closed = true;
+    boost::system::error_code ignored;
+    it->second->socket.close(ignored);
+    relays_.erase(it);
+}
+
+void Worker::drop_user(std::string user_id) {
+    asio::post(ioc_, [this, user = std::move(user_id)] { engine_.drop_user(user, *this); });
+}
+
+void Worker::stop_accepting() {
+    asio::post(ioc_, [this] { engine_.stop_accepting(); });
+}
+
+void Worker::on_stream_open(const FiveTuple& tuple, std::shared_ptr<StreamConnection> conn) {
+    streams_[tuple] = std::move(conn);
+}
+
+void Worker::on_stream_frame(const FiveTuple& tuple, std::span<const std::uint8_t> frame) {
+    engine_.on_client_packet(tuple, frame, *this);
+}
+
+void Worker::on_stream_closed(const FiveTuple& tuple) {
+    engine_.on_client_closed(tuple, *this);
+    streams_.erase(tuple);
+}
+
+}  // namespace switchboard::turn::io
