@@ -1,15 +1,23 @@
 #!/usr/bin/env bash
-# Installs everything Switchboard needs to build and test, from Debian 12
-# packages. Idempotent: does nothing when all packages are already present.
+# Installs what Switchboard needs from Debian 12 packages. Idempotent: does
+# nothing when everything is already present.
+#   scripts/install-deps.sh          build and run
+#   scripts/install-deps.sh --test   also what the test suite needs
 set -euo pipefail
 
 packages=(
   build-essential cmake ninja-build ccache pkg-config git
   libboost1.81-dev libssl-dev rapidjson-dev libyaml-cpp-dev
+)
+test_packages=(
   libgtest-dev libgmock-dev
   openssl     # tests make throwaway certificates with the openssl command
   procps      # pkill/pgrep in test scripts
+  coturn      # turnutils_uclient/_peer/_stunclient: interop tests against a real TURN client
 )
+if [ "${1:-}" = "--test" ]; then packages+=("${test_packages[@]}"); fi
+# The unit tests are built by default, so GoogleTest is needed for any build.
+packages+=(libgtest-dev libgmock-dev)
 
 missing=()
 for p in "${packages[@]}"; do
@@ -24,3 +32,9 @@ if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
 echo "installing: ${missing[*]}"
 $sudo apt-get update -qq
 DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+
+# We only want coturn's client tools: its own server would take port 3478.
+if [[ " ${missing[*]} " == *" coturn "* ]] && command -v systemctl >/dev/null 2>&1 \
+   && systemctl is-enabled coturn >/dev/null 2>&1; then
+  $sudo systemctl disable --now coturn >/dev/null 2>&1 || true
+fi

@@ -4,11 +4,15 @@
 // creates the allocation.
 //
 // Choices the RFC leaves open, made here:
-// - RESERVATION-TOKEN: this server never reserves ports, so no token is
-//   ever valid: 508, as step 5 prescribes for an invalid token.
-// - EVEN-PORT with R=1: no reservations either, "the server cannot satisfy
-//   the request": 508 (step 8). EVEN-PORT with R=0 is honoured: the relay is
-//   reopened until its port is even (a few tries), else 508.
+// - EVEN-PORT: the relay is reopened until its port is even (a few tries,
+//   else 508). With the R bit, the next-higher port must not be reserved
+//   already; it is then reserved for 30 s (section 7.2: "the server SHOULD
+//   hold the reservation for approximately 30 seconds") under a random
+//   RESERVATION-TOKEN, process-wide, since the Allocate that presents the
+//   token may land on another worker. Other allocations never take a
+//   reserved port; the port is not held by a socket, so another process
+//   could take it, and then the token's Allocate gets 508.
+// - RESERVATION-TOKEN: unknown or expired, 508 (step 5).
 // - ADDITIONAL-ADDRESS-FAMILY (IPv6): dual allocation is not implemented.
 //   The IPv4 allocation succeeds and its response carries
 //   ADDRESS-ERROR-CODE (section 18.12) with 440 for IPv6: the form section
@@ -18,6 +22,7 @@
 //   a client treats as "try another server", with a reason saying why.
 #include <algorithm>
 
+#include "shared/crypto.hpp"
 #include "turn/handlers.hpp"
 #include "turn/stun/address_family.hpp"
 #include "turn/stun/attribute_type.hpp"
@@ -32,12 +37,21 @@
 namespace switchboard::turn {
 namespace {
 
-constexpr int kEvenPortAttempts = 8;
+constexpr int kEvenPortAttempts = 16;
+constexpr auto kReservationLifetime = std::chrono::seconds(30);
+
+std::uint64_t token_value(const stun::ReservationToken& t) {
+    std::uint64_t v = 0;
+    for (const auto b : t) v = (v << 8) | b;
+    return v;
+}
 
 // What the checks established, for creating the allocation.
 struct AllocateParams {
     stun::Address::Family family = stun::Address::Family::v4;
     bool even_port = false;
+    bool reserve_next = false;                // EVEN-PORT with the R bit
+    std::optional<std::uint64_t> token;       // RESERVATION-TOKEN presented
     bool additional_ipv6 = false;
     std::optional<std::uint32_t> lifetime;
 };
@@ -118,12 +132,13 @@ Checked check_request(EngineContext& context, const Request& request) {
     // for some reason, the server rejects the request with a 508
     // (Insufficient Capacity) error." We never issue tokens.
     if (token != nullptr) {
+        const auto decoded = stun::decode_reservation_token(token->value);
         if (even_port != nullptr || requested_family != nullptr || additional_family != nullptr ||
-            !std::holds_alternative<stun::ReservationToken>(
-                stun::decode_reservation_token(token->value))) {
+            !std::holds_alternative<stun::ReservationToken>(decoded)) {
             return stun::kErrorBadRequest;
         }
-        return stun::kErrorInsufficientCapacity;
+        // Validity is checked (and the reservation taken) when the relay opens.
+        params.token = token_value(std::get<stun::ReservationToken>(decoded));
     }
 
     // "6. The server checks if the request contains both
@@ -168,8 +183,10 @@ Checked check_request(EngineContext& context, const Request& request) {
             return stun::kErrorBadRequest;
         }
         if (std::get<stun::EvenPort>(decoded).reserve_next) {
-            return additional_family != nullptr ? stun::kErrorBadRequest
-                                                : stun::kErrorInsufficientCapacity;
+            if (additional_family != nullptr) {
+                return stun::kErrorBadRequest;
+            }
+            params.reserve_next = true;
         }
         params.even_port = true;
     }
@@ -197,17 +214,34 @@ Checked check_request(EngineContext& context, const Request& request) {
     return params;
 }
 
-std::optional<stun::Address> open_relay(EngineSink& sink, AllocationId id,
+std::optional<stun::Address> open_relay(EngineContext& context, EngineSink& sink, AllocationId id,
                                         const AllocateParams& params, const FiveTuple& from) {
+    // "If the request contains a RESERVATION-TOKEN, the server uses the
+    // previously reserved transport address corresponding to the included
+    // token."
+    if (params.token) {
+        const auto reserved = context.shared.take_reservation(*params.token, context.now());
+        if (!reserved || reserved->family != params.family) {
+            return std::nullopt;
+        }
+        return sink.open_relay(id, params.family, from, reserved);
+    }
     // "If the request contains an EVEN-PORT attribute, then the relayed
     // transport address MUST have an even port number." The sink picks the
-    // port; reopen until it is even (ports are handed out randomly or in
-    // sequence, either way a few tries suffice).
+    // port; reopen until it is even (and, with the R bit, until the next
+    // port is free to reserve).
     const int attempts = params.even_port ? kEvenPortAttempts : 1;
     for (int i = 0; i < attempts; ++i) {
-        const auto relayed = sink.open_relay(id, params.family, from);
-        if (!relayed || !params.even_port || relayed->port % 2 == 0) {
+        const auto relayed = sink.open_relay(id, params.family, from, std::nullopt);
+        if (!relayed || !params.even_port) {
             return relayed;
+        }
+        if (relayed->port % 2 == 0) {
+            auto next = *relayed;
+            next.port = static_cast<std::uint16_t>(relayed->port + 1);
+            if (!params.reserve_next || !context.shared.is_reserved(next, context.now())) {
+                return relayed;
+            }
         }
         sink.close_relay(id);
     }
@@ -273,7 +307,7 @@ std::vector<std::uint8_t> handle_allocate(EngineContext& context, const Request&
     // 5-tuple is set to the 5-tuple from the Allocate request, while the
     // list of permissions and the list of channels are initially empty."
     const AllocationId id = context.next_allocation_id();
-    const auto local = open_relay(sink, id, params, request.from);
+    const auto local = open_relay(context, sink, id, params, request.from);
     if (!local) {
         context.shared.release_allocation(credentials.user);
         return std::move(context.error(request, stun::kErrorInsufficientCapacity)).finish();
@@ -291,6 +325,16 @@ std::vector<std::uint8_t> handle_allocate(EngineContext& context, const Request&
     //     and port (from the 5-tuple)."
     Reply reply = Reply::success(request);
     stun::add_xor_address(reply.builder(), stun::kAttrXorRelayedAddress, relayed);
+    // "If the R bit was set to 1 in the EVEN-PORT attribute ..., the server
+    // adds a RESERVATION-TOKEN attribute."
+    if (params.reserve_next) {
+        stun::ReservationToken token{};
+        shared::random_bytes(token);
+        auto next = *local;
+        next.port = static_cast<std::uint16_t>(local->port + 1);
+        context.shared.add_reservation(token_value(token), next, now + kReservationLifetime);
+        stun::add_reservation_token(reply.builder(), token);
+    }
     if (params.additional_ipv6) {
         stun::add_address_error_code(reply.builder(), stun::Address::Family::v6,
                                      stun::kErrorAddressFamilyNotSupported);

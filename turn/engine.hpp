@@ -52,10 +52,12 @@ public:
     // already padded ChannelData to 4 bytes).
     virtual void send_to_client(const FiveTuple& client, std::span<const std::uint8_t> bytes) = 0;
     // Binds a UDP relay socket for `id` of `family` on the relay address and
-    // port range. Returns its local address, or nullopt when no port is free
-    // (the engine answers 508).
+    // port range, or on exactly `exact` when given (a reserved port, RFC 8656
+    // section 7.2 RESERVATION-TOKEN). Returns its local address, or nullopt
+    // when no port is free (the engine answers 508).
     virtual std::optional<stun::Address> open_relay(AllocationId id, stun::Address::Family family,
-                                                    const FiveTuple& client) = 0;
+                                                    const FiveTuple& client,
+                                                    const std::optional<stun::Address>& exact) = 0;
     virtual void send_to_peer(AllocationId id, const stun::Address& peer,
                               std::span<const std::uint8_t> payload) = 0;
     virtual void close_relay(AllocationId id) = 0;
@@ -78,6 +80,15 @@ public:
     virtual void add_relayed(const stun::Address& a) = 0;
     virtual void remove_relayed(const stun::Address& a) = 0;
     virtual bool is_relayed(const stun::Address& a) const = 0;
+    // Port reservations (EVEN-PORT with the R bit): the next-higher port is
+    // held for `token` until `expiry`; the Allocate that presents the token
+    // (on any worker) takes it. A reserved address is never handed out
+    // otherwise.
+    virtual void add_reservation(std::uint64_t token, const stun::Address& relay,
+                                 shared::Clock::Steady::time_point expiry) = 0;
+    virtual std::optional<stun::Address> take_reservation(std::uint64_t token,
+                                                          shared::Clock::Steady::time_point now) = 0;
+    virtual bool is_reserved(const stun::Address& relay, shared::Clock::Steady::time_point now) const = 0;
 };
 
 struct EngineStats;  // counters, defined in engine.cpp

@@ -1,5 +1,7 @@
 #include "turn/engine_context.hpp"
 
+#include "shared/log.hpp"
+
 #include <utility>
 
 #include "shared/crypto.hpp"
@@ -68,6 +70,10 @@ EngineContext::EngineContext(const shared::Config& config_, const shared::Clock&
 
 Reply EngineContext::error(const Request& request, std::uint16_t code, std::string_view reason) {
     metrics.error(code).inc();
+    // Debug level: a flood of bad requests must not flood the log.
+    SB_LOG(debug, "turn", request.from.client.to_string() + " " +
+                              std::string(stun::to_string(request.message.method())) + ": " +
+                              std::to_string(code) + (reason.empty() ? "" : " " + std::string(reason)));
     return Reply::error(request, code, reason);
 }
 

@@ -58,12 +58,43 @@ public:
         return relayed_.count(a) != 0;
     }
 
+    void add_reservation(std::uint64_t token, const stun::Address& relay,
+                         shared::Clock::Steady::time_point expiry) override {
+        std::lock_guard lock(mutex_);
+        reservations_[token] = {relay, expiry};
+    }
+    std::optional<stun::Address> take_reservation(std::uint64_t token,
+                                                  shared::Clock::Steady::time_point now) override {
+        std::lock_guard lock(mutex_);
+        purge_locked(now);
+        auto it = reservations_.find(token);
+        if (it == reservations_.end()) return std::nullopt;
+        const auto relay = it->second.relay;
+        reservations_.erase(it);
+        return relay;
+    }
+    bool is_reserved(const stun::Address& relay, shared::Clock::Steady::time_point now) const override {
+        std::lock_guard lock(mutex_);
+        for (const auto& [token, r] : reservations_) {
+            if (r.relay == relay && now < r.expiry) return true;
+        }
+        return false;
+    }
+
     std::size_t total() const {
         std::lock_guard lock(mutex_);
         return total_;
     }
 
 private:
+    struct Reservation {
+        stun::Address relay;
+        shared::Clock::Steady::time_point expiry;
+    };
+    void purge_locked(shared::Clock::Steady::time_point now) {
+        std::erase_if(reservations_, [&](const auto& kv) { return now >= kv.second.expiry; });
+    }
+
     const std::size_t max_total_;
     const std::size_t max_per_user_;
     std::function<bool(std::string_view)> user_active_;
@@ -71,6 +102,8 @@ private:
     std::size_t total_ = 0;
     std::unordered_map<std::string, std::size_t> per_user_;
     std::unordered_set<stun::Address> relayed_;
+    // Few at a time (each lives 30 s): a linear scan in is_reserved is fine.
+    std::unordered_map<std::uint64_t, Reservation> reservations_;
 };
 
 }  // namespace switchboard::turn

@@ -62,6 +62,8 @@ struct Worker::Relay {
 Worker::Worker(unsigned index, const shared::Config& config, const shared::Clock& clock,
                SharedState& shared, shared::Metrics& metrics, std::span<const std::uint8_t> nonce_key)
     : config_(config),
+      clock_(clock),
+      shared_(shared),
       engine_(config, clock, shared, metrics, nonce_key),
       tick_(ioc_),
       buffer_(kDatagramBuffer),
@@ -152,7 +154,24 @@ void Worker::send_to_client(const FiveTuple& client, std::span<const std::uint8_
 }
 
 std::optional<stun::Address> Worker::open_relay(AllocationId id, stun::Address::Family family,
-                                                const FiveTuple& client) {
+                                                const FiveTuple& client,
+                                                const std::optional<stun::Address>& exact) {
+    auto bind_relay = [&](const stun::Address& where) -> bool {
+        try {
+            auto relay = std::make_shared<Relay>(open_udp(ioc_, where, false));
+            relay->id = id;
+            relays_[id] = relay;
+            read_relay(relay);
+            return true;
+        } catch (const std::runtime_error& e) {
+            SB_LOG(trace, "turn", std::string("relay bind: ") + e.what());
+            return false;
+        }
+    };
+    if (exact) {
+        if (bind_relay(*exact)) return exact;
+        return std::nullopt;
+    }
     // The relay binds to relay_address, else to the address the client
     // reached us on (DESIGN.md), when that is of the requested family.
     std::optional<stun::Address> ip;
@@ -161,21 +180,17 @@ std::optional<stun::Address> Worker::open_relay(AllocationId id, stun::Address::
     } else if (client.server.family == family && !is_wildcard(client.server)) {
         ip = client.server;
     }
-    if (!ip || ip->family != family) return std::nullopt;
+    if (!ip || ip->family != family) {
+        SB_LOG(debug, "turn", "no relay address of the requested family for " + client.server.to_string());
+        return std::nullopt;
+    }
     const std::uint32_t lo = config_.turn.relay_port_min;
     const std::uint32_t span = config_.turn.relay_port_max - lo + 1;
     for (int attempt = 0; attempt < kRelayBindAttempts; ++attempt) {
         port_seed_ = port_seed_ * 1664525u + 1013904223u;  // LCG: cheap, and ports need no secrecy here
         ip->port = static_cast<std::uint16_t>(lo + (port_seed_ >> 8) % span);
-        try {
-            auto relay = std::make_shared<Relay>(open_udp(ioc_, *ip, false));
-            relay->id = id;
-            relays_[id] = relay;
-            read_relay(relay);
-            return ip;
-        } catch (const std::runtime_error&) {
-            continue;  // port in use: another try
-        }
+        if (shared_.is_reserved(*ip, clock_.now())) continue;  // held for a RESERVATION-TOKEN
+        if (bind_relay(*ip)) return ip;
     }
     SB_LOG(warn, "turn", "no free relay port on " + ip->ip_string() + " after " +
                              std::to_string(kRelayBindAttempts) + " attempts");

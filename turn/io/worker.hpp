@@ -55,7 +55,8 @@ public:
     // EngineSink (worker thread).
     void send_to_client(const FiveTuple& client, std::span<const std::uint8_t> bytes) override;
     std::optional<stun::Address> open_relay(AllocationId id, stun::Address::Family family,
-                                            const FiveTuple& client) override;
+                                            const FiveTuple& client,
+                                            const std::optional<stun::Address>& exact) override;
     void send_to_peer(AllocationId id, const stun::Address& peer, std::span<const std::uint8_t> payload) override;
     void close_relay(AllocationId id) override;
 
@@ -68,6 +69,8 @@ private:
     void arm_tick();
 
     const shared::Config& config_;
+    const shared::Clock& clock_;
+    SharedState& shared_;
     boost::asio::io_context ioc_{1};
     Engine engine_;
     boost::asio::steady_timer tick_;

@@ -74,7 +74,7 @@ TEST_F(EngineAllocate, DontFragmentIsAccepted) {
         allocate(client, [](stun::MessageBuilder& b) { stun::add_dont_fragment(b); }).is_success());
 }
 
-TEST_F(EngineAllocate, ReservationTokenIs508AndWithEvenPortOrFamily400) {
+TEST_F(EngineAllocate, UnknownReservationTokenIs508AndWithEvenPortOrFamily400) {
     TestClient client = rest_client("alice");
     const stun::ReservationToken token{1, 2, 3, 4, 5, 6, 7, 8};
     EXPECT_EQ(
@@ -99,11 +99,60 @@ TEST_F(EngineAllocate, ReservationTokenIs508AndWithEvenPortOrFamily400) {
     EXPECT_EQ(sink.open_calls, 0);
 }
 
-TEST_F(EngineAllocate, EvenPortWithReserveIs508) {
-    TestClient client = rest_client("alice");
-    EXPECT_EQ(allocate(client, [](stun::MessageBuilder& b) { stun::add_even_port(b, {true}); })
+TEST_F(EngineAllocate, EvenPortWithReserveHandsOutATokenForTheNextPort) {
+    sink.next_port = 50001;  // odd first: reopened until even
+    TestClient rtp = rest_client("alice", 40000);
+    const auto reply = allocate(rtp, [](stun::MessageBuilder& b) { stun::add_even_port(b, {true}); });
+    ASSERT_TRUE(reply.is_success());
+    EXPECT_EQ(reply.xor_address(stun::kAttrXorRelayedAddress)->port, 50002);
+    const auto* token_attribute = reply.find(stun::kAttrReservationToken);
+    ASSERT_NE(token_attribute, nullptr);
+    const auto token = std::get<stun::ReservationToken>(stun::decode_reservation_token(token_attribute->value));
+
+    // The RTCP allocation presents the token (from another 5-tuple) and gets
+    // port + 1, exactly.
+    TestClient rtcp = rest_client("alice", 40001);
+    const auto second =
+        allocate(rtcp, [&](stun::MessageBuilder& b) { stun::add_reservation_token(b, token); });
+    ASSERT_TRUE(second.is_success());
+    EXPECT_EQ(second.xor_address(stun::kAttrXorRelayedAddress)->port, 50003);
+    EXPECT_FALSE(second.has(stun::kAttrReservationToken));
+
+    // A token is good once.
+    TestClient again = rest_client("alice", 40002);
+    EXPECT_EQ(allocate(again, [&](stun::MessageBuilder& b) { stun::add_reservation_token(b, token); })
                   .error_code(),
               508);
+}
+
+TEST_F(EngineAllocate, ReservationsExpireAfterAboutThirtySeconds) {
+    TestClient rtp = rest_client("alice", 40000);
+    const auto reply = allocate(rtp, [](stun::MessageBuilder& b) { stun::add_even_port(b, {true}); });
+    ASSERT_TRUE(reply.is_success());
+    const auto token = std::get<stun::ReservationToken>(
+        stun::decode_reservation_token(reply.find(stun::kAttrReservationToken)->value));
+    clock.advance(std::chrono::seconds(31));
+    TestClient rtcp = rest_client("alice", 40001);
+    EXPECT_EQ(allocate(rtcp, [&](stun::MessageBuilder& b) { stun::add_reservation_token(b, token); })
+                  .error_code(),
+              508);
+}
+
+TEST_F(EngineAllocate, EvenPortWithReserveSkipsAnEvenPortWhoseNextIsReserved) {
+    // 50002 is even but 50003 is held for someone else's token.
+    shared.add_reservation(42, [] {
+        auto a = stun::Address::parse("203.0.113.50:50003");
+        return *a;
+    }(), clock.now() + std::chrono::seconds(30));
+    sink.next_port = 50002;
+    TestClient client = rest_client("alice");
+    const auto reply = allocate(client, [](stun::MessageBuilder& b) { stun::add_even_port(b, {true}); });
+    ASSERT_TRUE(reply.is_success());
+    EXPECT_EQ(reply.xor_address(stun::kAttrXorRelayedAddress)->port, 50004);
+}
+
+TEST_F(EngineAllocate, EvenPortWithReserveAndAdditionalFamilyIs400) {
+    TestClient client = rest_client("alice");
     EXPECT_EQ(allocate(client,
                        [](stun::MessageBuilder& b) {
                            stun::add_even_port(b, {true});

@@ -119,11 +119,13 @@ public:
         to_client.push_back({client, {bytes.begin(), bytes.end()}});
     }
     std::optional<stun::Address> open_relay(AllocationId id, stun::Address::Family family,
-                                            const FiveTuple& client) override {
+                                            const FiveTuple& client,
+                                            const std::optional<stun::Address>& exact) override {
         ++open_calls;
         if (fail_open) return std::nullopt;
         stun::Address address = family == stun::Address::Family::v4 ? relay_v4 : relay_v6;
         address.port = next_port++;
+        if (exact) address = *exact;
         opened.push_back({id, family, client, address});
         return address;
     }
@@ -171,6 +173,26 @@ public:
         return relayed.contains(a.to_string());
     }
 
+    void add_reservation(std::uint64_t token, const stun::Address& relay,
+                         shared::Clock::Steady::time_point expiry) override {
+        reservations[token] = {relay, expiry};
+    }
+    std::optional<stun::Address> take_reservation(std::uint64_t token,
+                                                  shared::Clock::Steady::time_point now) override {
+        auto it = reservations.find(token);
+        if (it == reservations.end() || now >= it->second.second) return std::nullopt;
+        const auto relay = it->second.first;
+        reservations.erase(it);
+        return relay;
+    }
+    bool is_reserved(const stun::Address& relay, shared::Clock::Steady::time_point now) const override {
+        for (const auto& [token, r] : reservations) {
+            if (r.first == relay && now < r.second) return true;
+        }
+        return false;
+    }
+
+    std::map<std::uint64_t, std::pair<stun::Address, shared::Clock::Steady::time_point>> reservations;
     std::set<std::string> active;
     std::set<std::string> relayed;
     std::map<std::string, int> per_user;

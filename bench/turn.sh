@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# Side-by-side TURN benchmark: Switchboard vs. coturn's turnserver, same
+# machine, same client (coturn's turnutils_uclient), same run, loopback only.
+#   bench/turn.sh [CLIENTS=50] [MESSAGES=1000] [LENGTH=170]
+# For each server and each mode (UDP channels, UDP Send indications, TCP
+# channels): round trips relayed, loss, the server's CPU seconds (from
+# /proc/PID/stat) and CPU per 1,000 round trips, RSS at the end; then an
+# allocation burst (uclient -m ALLOC -n 1) timed for allocations per second.
+# uclient paces its sends, so wall time measures the client, not the
+# server: CPU per round trip is the comparable figure.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+clients=${1:-50}; messages=${2:-1000}; length=${3:-170}; alloc=${ALLOC:-200}
+command -v turnserver >/dev/null || { echo "needs coturn (apt-get install coturn)"; exit 1; }
+tmp=$(mktemp -d); trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$tmp"' EXIT
+secret=bench-turn-secret
+peer_port=36790; sb_port=36478; co_port=37478
+
+cat > "$tmp/sb.yaml" <<YAML
+signaling: {listen: "127.0.0.1:0", static_dir: ""}
+log: {level: warn}
+threads: 2
+turn:
+  secret: "$secret"
+  listen_udp: ["127.0.0.1:$sb_port"]
+  listen_tcp: ["127.0.0.1:$sb_port"]
+  allow_peers: ["127.0.0.1/32"]
+  require_active_session: false
+  max_allocations_per_user: 100000
+  # Outside the kernel's ephemeral range (32768-60999), which the client's
+  # own sockets use on this shared loopback.
+  relay_ports: "20000-29999"
+YAML
+
+cpu() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+rss() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
+tck=$(getconf CLK_TCK)
+
+turnutils_peer -p $peer_port -L 127.0.0.1 > "$tmp/peer.log" 2>&1 &
+
+run_server() {  # name
+  if [ "$1" = switchboard ]; then
+    build/app/switchboard --config "$tmp/sb.yaml" > "$tmp/sb.log" 2>&1 &
+    port=$sb_port
+  else
+    turnserver -n --listening-ip 127.0.0.1 --listening-port $co_port --relay-ip 127.0.0.1 \
+      --use-auth-secret --static-auth-secret "$secret" --realm switchboard --allow-loopback-peers \
+      --no-tls --no-dtls --min-port 10000 --max-port 19999 --no-cli --relay-threads 2 \
+      --user-quota 0 --total-quota 0 --log-file stdout --simple-log > "$tmp/coturn.log" 2>&1 &
+    port=$co_port
+  fi
+  pid=$!
+  sleep 1
+}
+
+measure() {  # name label uclient-flags...
+  local name=$1 label=$2; shift 2
+  local c0; c0=$(cpu "$pid")
+  local out; out=$(timeout 300 turnutils_uclient "$@" -e 127.0.0.1 -r $peer_port -p "$port" \
+      -W "$secret" -u bench -m "$clients" -n "$messages" -l "$length" 127.0.0.1 2>&1 || true)
+  local c1; c1=$(cpu "$pid")
+  local trips; trips=$(echo "$out" | grep -o 'tot_recv_msgs=[0-9]*' | tail -1 | cut -d= -f2 || true)
+  local lost; lost=$(echo "$out" | grep -o 'Total lost packets [0-9]* ([0-9.]*%)' | tail -1 || true)
+  awk -v n="$name" -v l="$label" -v t="${trips:-0}" -v c0="$c0" -v c1="$c1" -v k="$tck" -v lost="$lost" \
+    'BEGIN { s=(c1-c0)/k; printf "%-12s %-22s %8d round trips  %-32s CPU %6.2f s  %6.1f ms per 1000\n", n, l, t, lost, s, (t>0 ? s*1e6/t : 0) }'
+}
+
+for name in switchboard coturn; do
+  run_server $name
+  measure $name "udp channels"
+  measure $name "udp send indications" -s
+  measure $name "tcp channels" -t
+  start=$(date +%s.%N)
+  out=$(timeout 300 turnutils_uclient -e 127.0.0.1 -r $peer_port -p "$port" -W "$secret" -u bench \
+        -m "$alloc" -n 1 -l 100 127.0.0.1 2>&1 || true)
+  end=$(date +%s.%N)
+  ok=$(echo "$out" | grep -o 'tot_recv_msgs=[0-9]*' | tail -1 | cut -d= -f2 || true)
+  awk -v n="$name" -v a="$alloc" -v ok="${ok:-0}" -v s="$start" -v e="$end" -v r="$(rss "$pid")" \
+    'BEGIN { printf "%-12s %d clients allocate+bind+1 round trip: %d ok in %.2f s (%.0f/s); RSS %d KiB\n", n, a, ok, e-s, a/(e-s), r }'
+  kill "$pid"; wait "$pid" 2>/dev/null || true
+done
