@@ -166,7 +166,9 @@ Checked check_request(EngineContext& context, const Request& request) {
         }
         params.family = std::get<stun::Address::Family>(family);
     }
-    if (!family_supported(context.config.turn, request.from, params.family)) {
+    // With a RESERVATION-TOKEN the family is the reserved address's (the
+    // request may not name one, step 5).
+    if (!params.token && !family_supported(context.config.turn, request.from, params.family)) {
         return stun::kErrorAddressFamilyNotSupported;
     }
 
@@ -221,10 +223,10 @@ std::optional<stun::Address> open_relay(EngineContext& context, EngineSink& sink
     // token."
     if (params.token) {
         const auto reserved = context.shared.take_reservation(*params.token, context.now());
-        if (!reserved || reserved->family != params.family) {
+        if (!reserved) {
             return std::nullopt;
         }
-        return sink.open_relay(id, params.family, from, reserved);
+        return sink.open_relay(id, reserved->family, from, reserved);
     }
     // "If the request contains an EVEN-PORT attribute, then the relayed
     // transport address MUST have an even port number." The sink picks the

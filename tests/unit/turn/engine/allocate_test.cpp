@@ -125,6 +125,30 @@ TEST_F(EngineAllocate, EvenPortWithReserveHandsOutATokenForTheNextPort) {
               508);
 }
 
+TEST_F(EngineAllocate, ATokenAllocateOverIpv6GetsTheReservedIpv6Port) {
+    // A client that reached us over IPv6 asks for an IPv6 relay with a
+    // reservation; the token's Allocate may not name a family (step 5), and
+    // gets the reserved IPv6 address all the same.
+    TestClient rtp = rest_client("alice", 40000);
+    rtp.tuple = tuple("[2001:db8:5::1]:40000", Transport::udp, "[2001:db8:5::2]:3478");
+    const auto reply = allocate(rtp, [](stun::MessageBuilder& b) {
+        stun::add_address_family(b, stun::kAttrRequestedAddressFamily, stun::Address::Family::v6);
+        stun::add_even_port(b, {true});
+    });
+    ASSERT_TRUE(reply.is_success());
+    const auto token = std::get<stun::ReservationToken>(
+        stun::decode_reservation_token(reply.find(stun::kAttrReservationToken)->value));
+    TestClient rtcp = rest_client("alice", 40001);
+    rtcp.tuple = tuple("[2001:db8:5::1]:40001", Transport::udp, "[2001:db8:5::2]:3478");
+    const auto second =
+        allocate(rtcp, [&](stun::MessageBuilder& b) { stun::add_reservation_token(b, token); });
+    ASSERT_TRUE(second.is_success());
+    const auto relayed = second.xor_address(stun::kAttrXorRelayedAddress);
+    ASSERT_TRUE(relayed);
+    EXPECT_EQ(relayed->family, stun::Address::Family::v6);
+    EXPECT_EQ(relayed->port, reply.xor_address(stun::kAttrXorRelayedAddress)->port + 1);
+}
+
 TEST_F(EngineAllocate, ReservationsExpireAfterAboutThirtySeconds) {
     TestClient rtp = rest_client("alice", 40000);
     const auto reply = allocate(rtp, [](stun::MessageBuilder& b) { stun::add_even_port(b, {true}); });
