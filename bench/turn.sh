@@ -4,13 +4,14 @@
 #   bench/turn.sh [CLIENTS=50] [MESSAGES=1000] [LENGTH=170]
 # For each server and each mode (UDP channels, UDP Send indications, TCP
 # channels): round trips relayed, loss, the server's CPU seconds (from
-# /proc/PID/stat) and CPU per 1,000 round trips, RSS at the end; then an
-# allocation burst (uclient -m ALLOC -n 1) timed for allocations per second.
+# /proc/PID/stat) and CPU per 1,000 round trips; then allocation capacity
+# with build/bench/turn_alloc (64 clients, each looping new socket,
+# Allocate, Refresh 0, as fast as answered, for 5 s), and RSS at the end.
 # uclient paces its sends, so wall time measures the client, not the
 # server: CPU per round trip is the comparable figure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-clients=${1:-50}; messages=${2:-1000}; length=${3:-170}; alloc=${ALLOC:-200}
+clients=${1:-50}; messages=${2:-1000}; length=${3:-170}
 command -v turnserver >/dev/null || { echo "needs coturn (apt-get install coturn)"; exit 1; }
 tmp=$(mktemp -d); trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$tmp"' EXIT
 secret=bench-turn-secret
@@ -70,12 +71,7 @@ for name in switchboard coturn; do
   measure $name "udp channels"
   measure $name "udp send indications" -s
   measure $name "tcp channels" -t
-  start=$(date +%s.%N)
-  out=$(timeout 300 turnutils_uclient -e 127.0.0.1 -r $peer_port -p "$port" -W "$secret" -u bench \
-        -m "$alloc" -n 1 -l 100 127.0.0.1 2>&1 || true)
-  end=$(date +%s.%N)
-  ok=$(echo "$out" | grep -o 'tot_recv_msgs=[0-9]*' | tail -1 | cut -d= -f2 || true)
-  awk -v n="$name" -v a="$alloc" -v ok="${ok:-0}" -v s="$start" -v e="$end" -v r="$(rss "$pid")" \
-    'BEGIN { printf "%-12s %d clients allocate+bind+1 round trip: %d ok in %.2f s (%.0f/s); RSS %d KiB\n", n, a, ok, e-s, a/(e-s), r }'
+  echo "$name allocation capacity: $(build/bench/turn_alloc --port "$port" --secret "$secret" --clients 64 --seconds 5 --pid "$pid" | tr '\n' ' ')"
+  echo "$name RSS at the end: $(rss "$pid") KiB"
   kill "$pid"; wait "$pid" 2>/dev/null || true
 done
