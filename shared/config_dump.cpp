@@ -15,18 +15,6 @@ namespace {
 
 constexpr std::string_view kRedacted = "<redacted>";
 
-std::string_view level_name(LogLevel level) {
-    switch (level) {
-        case LogLevel::trace: return "trace";
-        case LogLevel::debug: return "debug";
-        case LogLevel::info: return "info";
-        case LogLevel::warn: return "warn";
-        case LogLevel::error: return "error";
-        case LogLevel::off: return "off";
-    }
-    return "info";
-}
-
 std::string number(double value) {
     char buffer[32] = {};
     std::to_chars(buffer, buffer + sizeof buffer - 1, value);  // shortest exact form

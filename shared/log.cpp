@@ -22,17 +22,6 @@ State& state() {
     return s;
 }
 
-std::string_view level_name(LogLevel level) {
-    switch (level) {
-        case LogLevel::trace: return "trace";
-        case LogLevel::debug: return "debug";
-        case LogLevel::info: return "info";
-        case LogLevel::warn: return "warn";
-        case LogLevel::error: return "error";
-        case LogLevel::off: return "off";
-    }
-    return "?";
-}
 
 std::string timestamp() {
     const auto now = std::chrono::system_clock::now();
@@ -92,3 +81,19 @@ void write(LogLevel level, std::string_view component, std::string_view message)
 }
 
 }  // namespace switchboard::shared::log
+
+namespace switchboard::shared {
+
+std::string_view level_name(LogLevel level) {
+    switch (level) {
+        case LogLevel::trace: return "trace";
+        case LogLevel::debug: return "debug";
+        case LogLevel::info: return "info";
+        case LogLevel::warn: return "warn";
+        case LogLevel::error: return "error";
+        case LogLevel::off: return "off";
+    }
+    return "info";
+}
+
+}  // namespace switchboard::shared

@@ -11,6 +11,9 @@ namespace switchboard::shared {
 enum class LogLevel { trace, debug, info, warn, error, off };
 enum class LogFormat { text, json };
 
+// "trace" ... "off": the spelling the config file uses.
+std::string_view level_name(LogLevel level);
+
 namespace log {
 
 void configure(LogLevel level, LogFormat format);

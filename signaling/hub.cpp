@@ -201,6 +201,10 @@ void Hub::handle_login(Connection& c, const Request& req) {
     }
 
     Session& s = start_session(c, user_id, std::move(name), any_room, std::move(rooms));
+    reply(c, protocol::encode_login_ok(req.id_json, login_result(s, false)));
+}
+
+protocol::LoginResult Hub::login_result(const Session& s, bool resumed) const {
     protocol::LoginResult r;
     r.user_id = s.user_id;
     r.session_id = s.session_id;
@@ -208,8 +212,8 @@ void Hub::handle_login(Connection& c, const Request& req) {
     r.heartbeat_timeout_s = seconds_of(config_.signaling.heartbeat_timeout);
     r.resume_token = s.resume_token;
     r.resume_window_s = seconds_of(config_.signaling.resume_window);
-    r.resumed = false;
-    reply(c, protocol::encode_login_ok(req.id_json, r));
+    r.resumed = resumed;
+    return r;
 }
 
 Hub::Session& Hub::start_session(Connection& c, std::string user_id, std::optional<std::string> name,
@@ -244,15 +248,7 @@ void Hub::resume_session(Connection& c, Session& s, const Request& req) {
     c.user_id = s.user_id;
     counters_->resumes.inc();
 
-    protocol::LoginResult r;
-    r.user_id = s.user_id;
-    r.session_id = s.session_id;
-    r.heartbeat_interval_s = seconds_of(config_.signaling.heartbeat_interval);
-    r.heartbeat_timeout_s = seconds_of(config_.signaling.heartbeat_timeout);
-    r.resume_token = s.resume_token;
-    r.resume_window_s = seconds_of(config_.signaling.resume_window);
-    r.resumed = true;
-    reply(c, protocol::encode_login_ok(req.id_json, r));
+    reply(c, protocol::encode_login_ok(req.id_json, login_result(s, true)));
     auto buffered = std::move(s.buffer);
     s.buffer.clear();
     for (auto& text : buffered) reply(c, std::move(text));

@@ -22,6 +22,7 @@
 #include "shared/config.hpp"
 #include "shared/metrics.hpp"
 #include "signaling/ice_servers.hpp"
+#include "signaling/protocol/encoder.hpp"
 #include "signaling/protocol/message.hpp"
 #include "signaling/room_directory.hpp"
 #include "signaling/token_bucket.hpp"
@@ -116,6 +117,7 @@ private:
     Session& start_session(Connection& c, std::string user_id, std::optional<std::string> name,
                            bool any_room, std::vector<std::string> rooms);
     void resume_session(Connection& c, Session& s, const protocol::Request& req);
+    protocol::LoginResult login_result(const Session& s, bool resumed) const;
     void deliver(Session& s, std::string text);
     void leave_room(Session& s, const std::string& room_id, std::string_view reason);
     void end_session(const std::string& user_id, std::string_view reason);
