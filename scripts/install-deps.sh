@@ -14,6 +14,9 @@ test_packages=(
   openssl     # tests make throwaway certificates with the openssl command
   procps      # pkill/pgrep in test scripts
   coturn      # turnutils_uclient/_peer/_stunclient: interop tests against a real TURN client
+  # tests/e2e (browser tests): headless Chromium, certutil to trust the test
+  # certificate, node/npm for playwright-core, ip netns, a font for screenshots
+  chromium libnss3-tools nodejs npm iproute2 fonts-dejavu-core
 )
 if [ "${1:-}" = "--test" ]; then packages+=("${test_packages[@]}"); fi
 # The unit tests are built by default, so GoogleTest is needed for any build.

@@ -1,5 +1,9 @@
 #include "turn/io/turn_server.hpp"
 
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include <thread>
 
 #include <boost/asio/ip/tcp.hpp>
@@ -19,6 +23,28 @@ using tcp = asio::ip::tcp;
 using namespace std::chrono_literals;
 
 namespace {
+
+// The workers share each UDP port through SO_REUSEPORT, which would just as
+// happily share it with another process (a second switchboard, say), and the
+// kernel would then split clients between the two. A plain bind first, with
+// no SO_REUSEPORT, fails if anything at all holds the port.
+void ensure_udp_port_free(const stun::Address& where) {
+    if (where.port == 0) return;
+    sockaddr_storage ss;
+    const socklen_t len = to_sockaddr(where, ss);
+    const int fd = ::socket(ss.ss_family, SOCK_DGRAM, 0);
+    if (fd < 0) throw std::runtime_error("udp socket: " + std::string(std::strerror(errno)));
+    if (where.family == stun::Address::Family::v6) {
+        const int on = 1;
+        ::setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof on);
+    }
+    const int rc = ::bind(fd, reinterpret_cast<const sockaddr*>(&ss), len);
+    const int err = errno;
+    ::close(fd);
+    if (rc != 0) {
+        throw std::runtime_error("cannot bind UDP " + where.to_string() + ": " + std::strerror(err));
+    }
+}
 
 stun::Address to_address(const shared::Endpoint& e) {
     auto a = stun::Address::from_ip(e.host, e.port);
@@ -119,6 +145,7 @@ void TurnServer::start() {
     }
     for (const auto& e : turn.listen_udp) {
         const auto a = to_address(e);
+        ensure_udp_port_free(a);
         stun::Address bound = a;
         for (auto& w : d.workers) {
             w->listen_udp(bound);
