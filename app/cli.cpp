@@ -6,8 +6,9 @@ const char* usage() {
     return R"(usage:
   switchboard [--config FILE]                         run (default: built-in development defaults)
   switchboard check-config --config FILE              validate and print the effective config
-  switchboard token --user U [--room R]... [--ttl 1h] [--config FILE]
+  switchboard token --user U [--room R]... [--ttl 1h] [--admin] [--config FILE]
                                                       mint an HS256 JWT with auth.jwt_secret
+                                                      (--admin: allowed to POST /api/kick)
   switchboard turn-credentials --user U [--config FILE]
                                                       print TURN REST credentials (JSON)
   switchboard version
@@ -36,6 +37,10 @@ std::optional<CommandLine> parse_command_line(const std::vector<std::string>& ar
         const auto& a = args[i];
         if (a == "--help" || a == "-h") {
             cl.command = Command::help;
+            continue;
+        }
+        if (a == "--admin") {
+            cl.admin = true;
             continue;
         }
         if (a == "--version") {

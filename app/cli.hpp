@@ -15,6 +15,7 @@ struct CommandLine {
     std::optional<std::string> user;
     std::vector<std::string> rooms;
     std::optional<std::string> ttl;
+    bool admin = false;
 };
 
 struct CliError {

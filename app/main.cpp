@@ -67,6 +67,7 @@ int mint_token(const sb::app::CommandLine& cl, const sb::shared::Config& config)
         claims.any_room = false;
         claims.rooms = cl.rooms;
     }
+    claims.admin = cl.admin;
     std::cout << sb::shared::mint_jwt(config.auth.jwt_secret, claims) << "\n";
     return 0;
 }

@@ -159,6 +159,13 @@ std::variant<JwtClaims, JwtError> read_claims(const rapidjson::Document& doc) {
         }
         claims.name = std::string(view(name->value));
     }
+    const auto admin = doc.FindMember("admin");
+    if (admin != doc.MemberEnd()) {
+        if (!admin->value.IsBool()) {
+            return JwtError::bad_claim;
+        }
+        claims.admin = admin->value.GetBool();
+    }
     return claims;
 }
 
@@ -276,6 +283,10 @@ std::string mint_jwt(std::string_view secret, const JwtClaims& claims) {
     if (claims.name) {
         writer.Key("name");
         write_string(*claims.name);
+    }
+    if (claims.admin) {
+        writer.Key("admin");
+        writer.Bool(true);
     }
     writer.EndObject();
 

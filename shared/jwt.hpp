@@ -35,6 +35,9 @@ struct JwtClaims {
     bool any_room = true;
     std::vector<std::string> rooms;
     std::optional<std::string> name;  // display name, passed through in presence
+    // Switchboard extension: `"admin": true` allows the admin HTTP API
+    // (POST /api/kick). Absent means false.
+    bool admin = false;
 
     bool allows_room(std::string_view room) const;
 };
@@ -68,7 +71,7 @@ std::variant<JwtClaims, JwtError> verify_jwt(
     std::int64_t leeway_seconds = kDefaultJwtLeewaySeconds);
 
 // Signs `claims` with header {"alg":"HS256","typ":"JWT"}. Payload key order:
-// sub, exp, nbf, iat, rooms, name (absent optionals are left out). `rooms` is
+// sub, exp, nbf, iat, rooms, name, admin (absent or false ones are left out). `rooms` is
 // left out when any_room and rooms is empty; it is the array of rooms when
 // restricted, and the rooms followed by "*" when any_room with rooms listed,
 // so that verify_jwt(mint_jwt(c)) gives back c. Does not validate the claims

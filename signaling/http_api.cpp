@@ -24,7 +24,53 @@ HttpReply error_reply(unsigned status, std::string_view error, std::string_view 
     return HttpReply{status, "application/json", std::string(buf.GetString(), buf.GetSize())};
 }
 
+// The claims of a valid "Authorization: Bearer <JWT>", or the 401 reply.
+std::variant<shared::JwtClaims, HttpReply> bearer_claims(std::string_view authorization,
+                                                         const shared::Config& config,
+                                                         const shared::Clock& clock) {
+    // RFC 7235 section 2.1: the scheme name is case-insensitive.
+    constexpr std::string_view kBearer = "bearer ";
+    const auto scheme = authorization.substr(0, kBearer.size());
+    const bool bearer = scheme.size() == kBearer.size() &&
+                        std::equal(scheme.begin(), scheme.end(), kBearer.begin(), [](char a, char b) {
+                            return (a >= 'A' && a <= 'Z' ? static_cast<char>(a + 32) : a) == b;
+                        });
+    if (!bearer) return error_reply(401, "unauthorized", "Authorization: Bearer <JWT> is required");
+    auto verified = shared::verify_jwt(authorization.substr(kBearer.size()), config.auth.jwt_secret,
+                                       clock.unix_seconds());
+    if (auto* err = std::get_if<shared::JwtError>(&verified)) {
+        return error_reply(401, "unauthorized", "token rejected: " + make_error_code(*err).message());
+    }
+    return std::get<shared::JwtClaims>(std::move(verified));
+}
+
 }  // namespace
+
+std::optional<HttpReply> authorize_admin(std::string_view authorization, const shared::Config& config,
+                                         const shared::Clock& clock) {
+    if (config.auth.mode == shared::AuthMode::none) return std::nullopt;
+    auto verified = bearer_claims(authorization, config, clock);
+    if (auto* reply = std::get_if<HttpReply>(&verified)) return std::move(*reply);
+    if (!std::get<shared::JwtClaims>(verified).admin) {
+        return error_reply(403, "forbidden", "the token has no admin claim");
+    }
+    return std::nullopt;
+}
+
+HttpReply kick_reply(std::string_view user_id, const std::vector<std::string>& rooms) {
+    if (rooms.empty()) return error_reply(404, "not-found", "the user is not in that room");
+    rapidjson::StringBuffer buf;
+    rapidjson::Writer<rapidjson::StringBuffer> w(buf);
+    w.StartObject();
+    w.Key("userId");
+    w.String(user_id.data(), static_cast<rapidjson::SizeType>(user_id.size()));
+    w.Key("rooms");
+    w.StartArray();
+    for (const auto& r : rooms) w.String(r.c_str(), static_cast<rapidjson::SizeType>(r.size()));
+    w.EndArray();
+    w.EndObject();
+    return HttpReply{200, "application/json", std::string(buf.GetString(), buf.GetSize())};
+}
 
 std::string query_param(std::string_view target, std::string_view name) {
     const auto q = target.find('?');
@@ -73,21 +119,8 @@ HttpReply turn_credentials_endpoint(std::string_view target, std::string_view au
     }
     if (!config.turn.enabled) return error_reply(404, "not-found", "TURN is disabled");
     if (config.auth.mode == shared::AuthMode::jwt) {
-        // RFC 7235 section 2.1: the scheme name is case-insensitive.
-        constexpr std::string_view kBearer = "bearer ";
-        const auto scheme = authorization.substr(0, kBearer.size());
-        const bool bearer = scheme.size() == kBearer.size() &&
-                            std::equal(scheme.begin(), scheme.end(), kBearer.begin(), [](char a, char b) {
-                                return (a >= 'A' && a <= 'Z' ? static_cast<char>(a + 32) : a) == b;
-                            });
-        if (!bearer) {
-            return error_reply(401, "unauthorized", "Authorization: Bearer <JWT> is required");
-        }
-        auto verified = shared::verify_jwt(authorization.substr(kBearer.size()), config.auth.jwt_secret,
-                                           clock.unix_seconds());
-        if (auto* err = std::get_if<shared::JwtError>(&verified)) {
-            return error_reply(401, "unauthorized", "token rejected: " + make_error_code(*err).message());
-        }
+        auto verified = bearer_claims(authorization, config, clock);
+        if (auto* reply = std::get_if<HttpReply>(&verified)) return std::move(*reply);
         if (std::get<shared::JwtClaims>(verified).sub != user) {
             return error_reply(403, "forbidden", "the token is for another user");
         }

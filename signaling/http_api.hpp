@@ -2,8 +2,10 @@
 // The JSON endpoints on the signaling listener, as pure functions of the
 // request (no sockets): GET /api/turn-credentials?user=U (TURN REST API).
 
+#include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "shared/clock.hpp"
 #include "shared/config.hpp"
@@ -28,6 +30,16 @@ HttpReply turn_credentials_endpoint(std::string_view target, std::string_view au
 // {"username","password","ttl","uris"}: the TURN REST API reply body (also
 // printed by `switchboard turn-credentials`).
 std::string turn_credentials_json(const IceServerFactory& ice, std::string_view user, std::int64_t now_unix);
+
+// Admin endpoints (POST /api/kick): nullopt when allowed, else the reply.
+// Mode jwt: a Bearer token with `"admin": true` (401 without a valid token,
+// 403 without the claim). Mode none (development): allowed.
+std::optional<HttpReply> authorize_admin(std::string_view authorization, const shared::Config& config,
+                                         const shared::Clock& clock);
+
+// The reply to a kick: 200 {"userId","rooms":[...]} or 404 when the user
+// was in none of the rooms named.
+HttpReply kick_reply(std::string_view user_id, const std::vector<std::string>& rooms);
 
 // The value of query parameter `name` in `target`, percent-decoded; empty if absent.
 std::string query_param(std::string_view target, std::string_view name);

@@ -78,6 +78,12 @@ public:
     // Sends `goaway` to every connection and closes each with 1001.
     void shutdown(std::string_view reason, std::int64_t reconnect_after_ms);
 
+    // Admin: removes `user_id` from `room_id`, or from every room when
+    // nullopt, with reason "kicked": the others see user-left, the user
+    // itself gets the same event about itself, and when it is left in no
+    // room its TURN relays are revoked. Returns the rooms it was removed from.
+    std::vector<std::string> kick(std::string_view user_id, std::optional<std::string_view> room_id);
+
     // The bridge to TURN: true while the user has a session, attached or
     // inside its resume window.
     bool user_active(std::string_view user_id) const;

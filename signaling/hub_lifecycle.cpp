@@ -62,6 +62,22 @@ void Hub::shutdown(std::string_view reason, std::int64_t reconnect_after_ms) {
     }
 }
 
+std::vector<std::string> Hub::kick(std::string_view user_id, std::optional<std::string_view> room_id) {
+    std::vector<std::string> removed;
+    Session* s = find_session(user_id);
+    if (s == nullptr) return removed;
+    const auto rooms = s->rooms;  // copy: leave_room edits the list
+    for (const auto& room : rooms) {
+        if (room_id && room != *room_id) continue;
+        deliver(*s, protocol::encode_user_left(room, s->user_id, "kicked"));
+        leave_room(*s, room, "kicked");
+        removed.push_back(room);
+    }
+    if (!removed.empty() && s->rooms.empty() && on_revoke_) on_revoke_(s->user_id, "kicked");
+    settle();
+    return removed;
+}
+
 void Hub::schedule_ice_push(Session& s, const std::string& room_id) {
     const auto due = clock_.now() + config_.turn.credential_ttl * 4 / 5;
     for (auto& [room, at] : s.ice_push_at) {

@@ -11,6 +11,7 @@
 #include "shared/log.hpp"
 #include "signaling/http_api.hpp"
 #include "signaling/io/context.hpp"
+#include "shared/identifier.hpp"
 #include "signaling/static_files.hpp"
 
 namespace switchboard::signaling::io {
@@ -106,12 +107,13 @@ private:
     }
 
     Response route(const Request& req) {
+        const auto path = path_of(req.target());
+        if (path == "/api/kick" && !metrics_only_) return kick(req);
         if (req.method() != http::verb::get && req.method() != http::verb::head) {
             auto res = text(req, http::status::method_not_allowed, "method not allowed\n");
             res.set(http::field::allow, "GET, HEAD");
             return res;
         }
-        const auto path = path_of(req.target());
         if (path == "/healthz") {
             return ctx_.draining ? text(req, http::status::service_unavailable, "draining\n")
                                  : text(req, http::status::ok, "ok\n");
@@ -130,6 +132,34 @@ private:
         }
         if (path == "/ws") return text(req, http::status::upgrade_required, "WebSocket upgrade required\n");
         return serve_static(ctx_, req);
+    }
+
+    // POST /api/kick?user=U[&room=R] (docs/protocol.md "Admin API").
+    Response kick(const Request& req) {
+        if (req.method() != http::verb::post) {
+            auto res = text(req, http::status::method_not_allowed, "method not allowed\n");
+            res.set(http::field::allow, "POST");
+            return res;
+        }
+        const auto auth = req[http::field::authorization];
+        if (auto denied = authorize_admin(std::string_view(auth.data(), auth.size()), ctx_.config, ctx_.clock)) {
+            return make_response(req, static_cast<http::status>(denied->status), denied->content_type,
+                                 std::move(denied->body));
+        }
+        const auto user = query_param(req.target(), "user");
+        const auto room = query_param(req.target(), "room");
+        if (!shared::valid_identifier(user) || (!room.empty() && !shared::valid_identifier(room))) {
+            return text(req, http::status::bad_request, "user (and room) must be valid identifiers\n");
+        }
+        std::vector<std::string> removed;
+        {
+            std::lock_guard lock(ctx_.hub_mutex);
+            removed = ctx_.hub.kick(user, room.empty() ? std::nullopt : std::optional<std::string_view>(room));
+        }
+        SB_LOG(info, "http", "kick " + user + (room.empty() ? "" : " from " + room) + ": " +
+                                 std::to_string(removed.size()) + " room(s)");
+        auto reply = kick_reply(user, removed);
+        return make_response(req, static_cast<http::status>(reply.status), reply.content_type, std::move(reply.body));
     }
 
     // PROTOCOL.md "Transport": draining and capacity (503), origin (403),

@@ -416,3 +416,36 @@ TEST(JwtError, IsAnErrorCodeEnum) {
 
 }  // namespace
 }  // namespace switchboard::shared
+
+namespace switchboard::shared {
+namespace {
+
+TEST(JwtAdmin, AdminClaimRoundTripsAndMustBeABoolean) {
+    constexpr std::string_view kSecret = "0123456789abcdef0123456789abcdef";
+    JwtClaims claims;
+    claims.sub = "ops";
+    claims.exp = 2'000'000'000;
+    claims.admin = true;
+    const auto verified = verify_jwt(mint_jwt(kSecret, claims), kSecret, 1'900'000'000);
+    ASSERT_TRUE(std::holds_alternative<JwtClaims>(verified));
+    EXPECT_TRUE(std::get<JwtClaims>(verified).admin);
+
+    claims.admin = false;
+    const auto plain = verify_jwt(mint_jwt(kSecret, claims), kSecret, 1'900'000'000);
+    ASSERT_TRUE(std::holds_alternative<JwtClaims>(plain));
+    EXPECT_FALSE(std::get<JwtClaims>(plain).admin);
+
+    // "admin": "yes" is not a boolean: refused, not taken as true.
+    const std::string header = base64url_encode(as_bytes(R"({"alg":"HS256","typ":"JWT"})"));
+    const std::string payload =
+        base64url_encode(as_bytes(R"({"sub":"ops","exp":2000000000,"admin":"yes"})"));
+    const std::string signing_input = header + "." + payload;
+    const auto mac = hmac_sha256(kSecret, signing_input);
+    const std::string token = signing_input + "." + base64url_encode(mac);
+    const auto bad = verify_jwt(token, kSecret, 1'900'000'000);
+    ASSERT_TRUE(std::holds_alternative<JwtError>(bad));
+    EXPECT_EQ(std::get<JwtError>(bad), JwtError::bad_claim);
+}
+
+}  // namespace
+}  // namespace switchboard::shared

@@ -156,3 +156,37 @@ TEST(QueryParam, FindsAndDecodes) {
 
 }  // namespace
 }  // namespace switchboard::signaling
+
+namespace switchboard::signaling {
+namespace {
+
+TEST(AdminEndpoint, ModeNoneAllowsAndModeJwtNeedsTheAdminClaim) {
+    shared::FakeClock clock;
+    shared::Config config;
+    EXPECT_FALSE(authorize_admin("", config, clock).has_value());
+
+    config.auth.mode = shared::AuthMode::jwt;
+    config.auth.jwt_secret = "0123456789abcdef0123456789abcdef";
+    const auto no_header = authorize_admin("", config, clock);
+    ASSERT_TRUE(no_header.has_value());
+    EXPECT_EQ(no_header->status, 401u);
+
+    shared::JwtClaims claims;
+    claims.sub = "ops";
+    claims.exp = clock.unix_seconds() + 60;
+    const auto plain = authorize_admin("Bearer " + shared::mint_jwt(config.auth.jwt_secret, claims), config, clock);
+    ASSERT_TRUE(plain.has_value());
+    EXPECT_EQ(plain->status, 403u);
+
+    claims.admin = true;
+    EXPECT_FALSE(
+        authorize_admin("bearer " + shared::mint_jwt(config.auth.jwt_secret, claims), config, clock).has_value());
+}
+
+TEST(AdminEndpoint, KickReplyListsRoomsOr404) {
+    EXPECT_EQ(kick_reply("bob", {"r1", "r2"}).body, R"({"userId":"bob","rooms":["r1","r2"]})");
+    EXPECT_EQ(kick_reply("bob", {}).status, 404u);
+}
+
+}  // namespace
+}  // namespace switchboard::signaling

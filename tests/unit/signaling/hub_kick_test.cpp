@@ -1,0 +1,54 @@
+// Hub::kick: the admin removal behind POST /api/kick.
+#include "tests/unit/signaling/hub_fixture.hpp"
+
+namespace switchboard::signaling::testing {
+namespace {
+
+class HubKick : public HubTest {};
+
+TEST_F(HubKick, KickedUserLeavesWithReasonKickedAndIsToldSo) {
+    const auto alice = login("alice");
+    const auto bob = login("bob");
+    join(alice, "r1");
+    join(bob, "r1");
+    take(alice);
+    take(bob);
+    EXPECT_EQ(hub().kick("bob", std::string_view("r1")), (std::vector<std::string>{"r1"}));
+    EXPECT_EQ(take(alice), (std::vector<std::string>{user_left("r1", "bob", "kicked")}));
+    EXPECT_EQ(take(bob), (std::vector<std::string>{user_left("r1", "bob", "kicked")}));
+    EXPECT_EQ(field(request(bob, R"({"type":"room-users","roomId":"r1"})"), "error"), "not-in-room");
+    EXPECT_TRUE(hub().user_active("bob"));  // the session itself lives on
+}
+
+TEST_F(HubKick, KickFromEveryRoomRevokesRelaysOnce) {
+    std::vector<std::string> revoked;
+    hub().set_relay_revoke_listener([&](const std::string& user, std::string_view reason) {
+        revoked.push_back(user + ":" + std::string(reason));
+    });
+    const auto bob = login("bob");
+    join(bob, "r1");
+    join(bob, "r2");
+    EXPECT_EQ(hub().kick("bob", std::nullopt), (std::vector<std::string>{"r1", "r2"}));
+    EXPECT_EQ(revoked, (std::vector<std::string>{"bob:kicked"}));
+}
+
+TEST_F(HubKick, KickFromOneOfTwoRoomsKeepsRelays) {
+    std::vector<std::string> revoked;
+    hub().set_relay_revoke_listener([&](const std::string& user, std::string_view) { revoked.push_back(user); });
+    const auto bob = login("bob");
+    join(bob, "r1");
+    join(bob, "r2");
+    EXPECT_EQ(hub().kick("bob", std::string_view("r2")), (std::vector<std::string>{"r2"}));
+    EXPECT_TRUE(revoked.empty());
+}
+
+TEST_F(HubKick, UnknownUserOrRoomRemovesNothing) {
+    const auto bob = login("bob");
+    join(bob, "r1");
+    EXPECT_TRUE(hub().kick("carol", std::nullopt).empty());
+    EXPECT_TRUE(hub().kick("bob", std::string_view("r9")).empty());
+    EXPECT_TRUE(take_type(bob, "user-left").empty());
+}
+
+}  // namespace
+}  // namespace switchboard::signaling::testing
