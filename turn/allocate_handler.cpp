@@ -13,17 +13,22 @@
 //   reserved port; the port is not held by a socket, so another process
 //   could take it, and then the token's Allocate gets 508.
 // - RESERVATION-TOKEN: unknown or expired, 508 (step 5).
-// - ADDITIONAL-ADDRESS-FAMILY (IPv6): dual allocation is not implemented.
-//   The IPv4 allocation succeeds and its response carries
-//   ADDRESS-ERROR-CODE (section 18.12) with 440 for IPv6: the form section
-//   7.2 gives for a dual request of which only one family could be
-//   allocated.
+// - ADDITIONAL-ADDRESS-FAMILY (IPv6, step 9): a dual allocation, an IPv4
+//   and an IPv6 relay (each its own relay socket id, one allocation for
+//   quotas and lifetime), both XOR-RELAYED-ADDRESS in the response, IPv4
+//   first. Where relays of a family can bind is relay_bind_address()
+//   (turn/relay_address.hpp). When only IPv4 can be allocated, the IPv4
+//   allocation succeeds and the response carries ADDRESS-ERROR-CODE
+//   (section 18.12) for IPv6: 440 when the server has no IPv6 address to
+//   relay from, 508 when no IPv6 port was free, the two codes step 9 names
+//   for a partially met request. EVEN-PORT (without R) applies to both.
 // - Draining (Engine::stop_accepting): 508 Insufficient Capacity, the code
 //   a client treats as "try another server", with a reason saying why.
 #include <algorithm>
 
 #include "shared/crypto.hpp"
 #include "turn/handlers.hpp"
+#include "turn/relay_address.hpp"
 #include "turn/stun/address_family.hpp"
 #include "turn/stun/attribute_type.hpp"
 #include "turn/stun/dont_fragment.hpp"
@@ -59,22 +64,10 @@ struct AllocateParams {
 // An error code, or the parameters.
 using Checked = std::variant<std::uint16_t, AllocateParams>;
 
-// The family relays can be opened in: relay_address's, or (when it is
-// empty) the family of the address the request arrived on, which is where
-// the io layer binds the relay. A wildcard "::" relay address does both.
+// Can a relay of `family` be opened for a request that arrived on `from`?
 bool family_supported(const shared::TurnConfig& config, const FiveTuple& from,
                       stun::Address::Family family) {
-    if (config.relay_address.empty()) {
-        return from.server.family == family;
-    }
-    const auto relay = stun::Address::from_ip(config.relay_address, 0);
-    if (!relay) {
-        return false;
-    }
-    const bool any_v6 =
-        relay->family == stun::Address::Family::v6 &&
-        std::all_of(relay->bytes.begin(), relay->bytes.end(), [](auto b) { return b == 0; });
-    return any_v6 || relay->family == family;
+    return relay_bind_address(config, from.server, family).has_value();
 }
 
 Checked check_request(EngineContext& context, const Request& request) {
@@ -196,7 +189,9 @@ Checked check_request(EngineContext& context, const Request& request) {
     // "9. The server checks if the request contains an
     // ADDITIONAL-ADDRESS-FAMILY attribute. If yes, and the attribute value
     // is 0x01 (IPv4 address family), then the server rejects the request
-    // with a 400 (Bad Request) error."
+    // with a 400 (Bad Request) error. Otherwise, the server checks if it can
+    // allocate relayed transport addresses of both address types." That
+    // check is made when the relays open (open_additional_relay).
     if (additional_family != nullptr) {
         const auto family = stun::decode_address_family(additional_family->value);
         if (!std::holds_alternative<stun::Address::Family>(family) ||
@@ -217,7 +212,8 @@ Checked check_request(EngineContext& context, const Request& request) {
 }
 
 std::optional<stun::Address> open_relay(EngineContext& context, EngineSink& sink, AllocationId id,
-                                        const AllocateParams& params, const FiveTuple& from) {
+                                        stun::Address::Family family, const AllocateParams& params,
+                                        const FiveTuple& from) {
     // "If the request contains a RESERVATION-TOKEN, the server uses the
     // previously reserved transport address corresponding to the included
     // token."
@@ -234,7 +230,7 @@ std::optional<stun::Address> open_relay(EngineContext& context, EngineSink& sink
     // port is free to reserve).
     const int attempts = params.even_port ? kEvenPortAttempts : 1;
     for (int i = 0; i < attempts; ++i) {
-        const auto relayed = sink.open_relay(id, params.family, from, std::nullopt);
+        const auto relayed = sink.open_relay(id, family, from, std::nullopt);
         if (!relayed || !params.even_port) {
             return relayed;
         }
@@ -258,6 +254,31 @@ stun::Address advertised_address(const shared::TurnConfig& config, const stun::A
     }
     const auto external = stun::Address::from_ip(config.external_address, local.port);
     return external && external->family == local.family ? *external : local;
+}
+
+// The IPv6 relay of a dual allocation (step 9): "If the server can
+// partially meet the request, i.e., if it can only allocate one relayed
+// transport address of a specific address type, then it includes
+// ADDRESS-ERROR-CODE attribute in the success response ... The error code
+// value signaled in the ADDRESS-ERROR-CODE attribute could be 440 (Address
+// Family not Supported) or 508 (Insufficient Capacity)."
+struct AdditionalRelay {
+    std::optional<Allocation::Relay> relay;  // advertised address
+    std::uint16_t error = 0;                 // when relay is nullopt
+};
+
+AdditionalRelay open_additional_relay(EngineContext& context, EngineSink& sink,
+                                      const AllocateParams& params, const FiveTuple& from) {
+    constexpr auto kFamily = stun::Address::Family::v6;
+    if (!family_supported(context.config.turn, from, kFamily)) {
+        return {std::nullopt, stun::kErrorAddressFamilyNotSupported};
+    }
+    const AllocationId id = context.next_allocation_id();
+    const auto local = open_relay(context, sink, id, kFamily, params, from);
+    if (!local) {
+        return {std::nullopt, stun::kErrorInsufficientCapacity};
+    }
+    return {Allocation::Relay{id, advertised_address(context.config.turn, *local)}, 0};
 }
 
 }  // namespace
@@ -309,24 +330,33 @@ std::vector<std::uint8_t> handle_allocate(EngineContext& context, const Request&
     // 5-tuple is set to the 5-tuple from the Allocate request, while the
     // list of permissions and the list of channels are initially empty."
     const AllocationId id = context.next_allocation_id();
-    const auto local = open_relay(context, sink, id, params, request.from);
+    const auto local = open_relay(context, sink, id, params.family, params, request.from);
     if (!local) {
         context.shared.release_allocation(credentials.user);
         return std::move(context.error(request, stun::kErrorInsufficientCapacity)).finish();
     }
     const stun::Address relayed = advertised_address(context.config.turn, *local);
+    const AdditionalRelay additional =
+        params.additional_ipv6 ? open_additional_relay(context, sink, params, request.from)
+                               : AdditionalRelay{};
     const auto lifetime = granted_lifetime(context.config.turn, params.lifetime);
     const TimePoint now = context.now();
 
     // "The server then generates a success response ... containing:
     //  o  An XOR-RELAYED-ADDRESS attribute containing the relayed transport
-    //     address ...
+    //     address or two XOR-RELAYED-ADDRESS attributes containing the
+    //     relayed transport addresses. (IPv4 first: the dual request's
+    //     first family is IPv4, step 6.)
     //  o  A LIFETIME attribute containing the current value of the
     //     time-to-expiry timer.
     //  o  An XOR-MAPPED-ADDRESS attribute containing the client's IP address
     //     and port (from the 5-tuple)."
     Reply reply = Reply::success(request);
     stun::add_xor_address(reply.builder(), stun::kAttrXorRelayedAddress, relayed);
+    if (additional.relay) {
+        stun::add_xor_address(reply.builder(), stun::kAttrXorRelayedAddress,
+                              additional.relay->address);
+    }
     // "If the R bit was set to 1 in the EVEN-PORT attribute ..., the server
     // adds a RESERVATION-TOKEN attribute."
     if (params.reserve_next) {
@@ -337,9 +367,8 @@ std::vector<std::uint8_t> handle_allocate(EngineContext& context, const Request&
         context.shared.add_reservation(token_value(token), next, now + kReservationLifetime);
         stun::add_reservation_token(reply.builder(), token);
     }
-    if (params.additional_ipv6) {
-        stun::add_address_error_code(reply.builder(), stun::Address::Family::v6,
-                                     stun::kErrorAddressFamilyNotSupported);
+    if (additional.error != 0) {
+        stun::add_address_error_code(reply.builder(), stun::Address::Family::v6, additional.error);
     }
     stun::add_lifetime(reply.builder(), static_cast<std::uint32_t>(lifetime.count()));
     stun::add_xor_address(reply.builder(), stun::kAttrXorMappedAddress, request.from.client);
@@ -348,6 +377,10 @@ std::vector<std::uint8_t> handle_allocate(EngineContext& context, const Request&
     auto allocation = std::make_unique<Allocation>(id, request.from, relayed, credentials.username,
                                                    credentials.user, now + lifetime,
                                                    context.config.turn.max_bps_per_allocation, now);
+    if (additional.relay) {
+        allocation->add_relay(additional.relay->id, additional.relay->address);
+        context.shared.add_relayed(additional.relay->address);
+    }
     allocation->set_allocate_response(request.message.transaction_id(), response);
     context.allocations.insert(std::move(allocation));
     context.shared.add_relayed(relayed);

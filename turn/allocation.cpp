@@ -48,11 +48,20 @@ Allocation::Allocation(AllocationId id, const FiveTuple& tuple, const stun::Addr
                        std::uint64_t max_bits_per_second, TimePoint now)
     : id_(id),
       tuple_(tuple),
-      relayed_(relayed),
       username_(std::move(username)),
       user_(std::move(user)),
       expires_(expires),
-      bucket_(max_bits_per_second, now) {}
+      bucket_(max_bits_per_second, now) {
+    add_relay(id, relayed);
+}
+
+void Allocation::add_relay(AllocationId id, const stun::Address& relayed) {
+    relays_[index(relayed.family)] = Relay{id, relayed};
+}
+
+std::optional<Allocation::Relay> Allocation::take_relay(stun::Address::Family family) {
+    return std::exchange(relays_[index(family)], std::nullopt);
+}
 
 void Allocation::set_allocate_response(const stun::TransactionId& id,
                                        std::vector<std::uint8_t> response) {

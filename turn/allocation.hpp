@@ -1,6 +1,7 @@
 #pragma once
 // One TURN allocation (RFC 8656 section 2.2): the client's 5-tuple, its
-// relayed transport address, the authenticated user, the time-to-expiry,
+// relayed transport address (one per family for a dual allocation, section
+// 7.2 ADDITIONAL-ADDRESS-FAMILY), the authenticated user, the time-to-expiry,
 // the permissions (section 9) and channel bindings (section 12), plus what
 // the engine keeps to answer retransmissions without redoing them and the
 // bandwidth limit. A pure state machine: every method takes the time.
@@ -60,13 +61,45 @@ private:
 
 class Allocation {
 public:
+    // A relayed transport address and the id of its relay socket (the id
+    // EngineSink::open_relay was given).
+    struct Relay {
+        AllocationId id = 0;
+        stun::Address address;
+    };
+
+    // `relayed` is the first relay; its socket id is `id`, the allocation's.
     Allocation(AllocationId id, const FiveTuple& tuple, const stun::Address& relayed,
                std::string username, std::string user, TimePoint expires,
                std::uint64_t max_bits_per_second, TimePoint now);
 
+    // The allocation's key (AllocationTable::find); stays the same when the
+    // relay it was first opened with is deleted (a dual allocation's
+    // Refresh of one family, section 8.1).
     AllocationId id() const noexcept { return id_; }
     const FiveTuple& tuple() const noexcept { return tuple_; }
-    const stun::Address& relayed() const noexcept { return relayed_; }
+
+    // At most one relay per family. The relay of `family`, or nullptr: a
+    // peer of that family is a 443 (sections 10.2, 12.2) and cannot be sent to.
+    const Relay* relay(stun::Address::Family family) const noexcept {
+        const auto& slot = relays_[index(family)];
+        return slot ? &*slot : nullptr;
+    }
+    // Adds (or replaces) the relay of `relayed`'s family. Call before the
+    // allocation enters the AllocationTable, which indexes the relay ids.
+    void add_relay(AllocationId id, const stun::Address& relayed);
+    // The relay of `family`, taken out (AllocationTable::remove_relay).
+    std::optional<Relay> take_relay(stun::Address::Family family);
+    std::size_t relay_count() const noexcept {
+        return static_cast<std::size_t>(relays_[0].has_value()) + relays_[1].has_value();
+    }
+    // IPv4 first, as the Allocate success response lists them.
+    template <class Fn>
+    void for_each_relay(Fn fn) const {
+        for (const auto& slot : relays_) {
+            if (slot) fn(*slot);
+        }
+    }
     // USERNAME of the creating Allocate: later requests must carry the same
     // (RFC 8656 section 5, else 441).
     const std::string& username() const noexcept { return username_; }
@@ -134,10 +167,13 @@ private:
     };
 
     void unbind(std::uint16_t number);
+    static std::size_t index(stun::Address::Family family) noexcept {
+        return family == stun::Address::Family::v4 ? 0 : 1;
+    }
 
     AllocationId id_;
     FiveTuple tuple_;
-    stun::Address relayed_;
+    std::array<std::optional<Relay>, 2> relays_;  // [0] IPv4, [1] IPv6
     std::string username_;
     std::string user_;
     TimePoint expires_;

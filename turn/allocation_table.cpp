@@ -14,12 +14,27 @@ Allocation* AllocationTable::find(AllocationId id) {
     return it == by_id_.end() ? nullptr : it->second.get();
 }
 
+Allocation* AllocationTable::find_relay(AllocationId relay_id) {
+    const auto it = by_relay_.find(relay_id);
+    return it == by_relay_.end() ? nullptr : it->second;
+}
+
 Allocation& AllocationTable::insert(std::unique_ptr<Allocation> allocation) {
     const AllocationId id = allocation->id();
     by_tuple_[allocation->tuple()] = id;
     auto& slot = by_id_[id];
     slot = std::move(allocation);
+    slot->for_each_relay([&](const Allocation::Relay& relay) { by_relay_[relay.id] = slot.get(); });
     return *slot;
+}
+
+std::optional<Allocation::Relay> AllocationTable::remove_relay(Allocation& allocation,
+                                                               stun::Address::Family family) {
+    auto relay = allocation.take_relay(family);
+    if (relay) {
+        by_relay_.erase(relay->id);
+    }
+    return relay;
 }
 
 std::unique_ptr<Allocation> AllocationTable::remove(AllocationId id) {
@@ -30,6 +45,7 @@ std::unique_ptr<Allocation> AllocationTable::remove(AllocationId id) {
     auto allocation = std::move(it->second);
     by_id_.erase(it);
     by_tuple_.erase(allocation->tuple());
+    allocation->for_each_relay([&](const Allocation::Relay& relay) { by_relay_.erase(relay.id); });
     return allocation;
 }
 

@@ -1,7 +1,9 @@
 #pragma once
 // The allocations of one Engine, by client 5-tuple (requests, ChannelData,
-// Send indications) and by AllocationId (relay socket traffic). RFC 8656
-// section 2.2: "the 5-tuple ... uniquely identifies the allocation".
+// Send indications), by AllocationId (the allocation's own id) and by relay
+// socket id (relay socket traffic; a dual allocation has two relays, each
+// with its own id). RFC 8656 section 2.2: "the 5-tuple ... uniquely
+// identifies the allocation".
 //
 // Thread context: owned by one Engine (worker thread); not thread-safe.
 
@@ -17,11 +19,18 @@ namespace switchboard::turn {
 class AllocationTable {
 public:
     Allocation* find(const FiveTuple& tuple);
+    // By the allocation's id (Allocation::id()).
     Allocation* find(AllocationId id);
+    // By the id of one of its relay sockets: the data path, one hash lookup.
+    Allocation* find_relay(AllocationId relay_id);
 
-    // The 5-tuple must not be in use (the Allocate handler checked).
+    // The 5-tuple must not be in use (the Allocate handler checked). Its
+    // relays are indexed as they are now.
     Allocation& insert(std::unique_ptr<Allocation> allocation);
     std::unique_ptr<Allocation> remove(AllocationId id);
+    // Deletes one relay of an allocation that keeps another.
+    std::optional<Allocation::Relay> remove_relay(Allocation& allocation,
+                                                  stun::Address::Family family);
 
     std::size_t size() const noexcept { return by_id_.size(); }
 
@@ -48,6 +57,7 @@ public:
 private:
     std::unordered_map<AllocationId, std::unique_ptr<Allocation>> by_id_;
     std::unordered_map<FiveTuple, AllocationId, FiveTupleHash> by_tuple_;
+    std::unordered_map<AllocationId, Allocation*> by_relay_;
 };
 
 }  // namespace switchboard::turn

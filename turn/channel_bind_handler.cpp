@@ -39,8 +39,9 @@ std::vector<std::uint8_t> handle_channel_bind(EngineContext& context, const Requ
     // "If the XOR-PEER-ADDRESS attribute contains an address of an address
     // family that is not the same as that of a relayed transport address for
     // the allocation, the server MUST generate an error response with the
-    // 443 (Peer Address Family Mismatch) response code."
-    if (peer->family != allocation.relayed().family) {
+    // 443 (Peer Address Family Mismatch) response code." A dual allocation
+    // has a relayed address of each family.
+    if (allocation.relay(peer->family) == nullptr) {
         return std::move(context.error(request, stun::kErrorPeerAddressFamilyMismatch)).finish();
     }
     // "The server MAY impose restrictions on the IP address and port values

@@ -16,9 +16,19 @@ namespace {
 // 9: "the server checks that there is a permission installed for the IP
 // address contained in the XOR-PEER-ADDRESS attribute. If no such
 // permission exists, the message is discarded"), the peer policy, the
-// bandwidth limit; then the datagram goes out.
+// bandwidth limit; then the datagram goes out of the relay of the peer's
+// family (section 11.2: "the source transport address is the relayed
+// transport address of the allocation"; a dual allocation has one per
+// family).
 void relay_to_peer(EngineContext& context, Allocation& allocation, const stun::Address& peer,
                    std::span<const std::uint8_t> payload, EngineSink& sink) {
+    // A peer of a family the allocation has no relay of cannot be reached
+    // (also a channel bound before its family's relay was deleted).
+    const Allocation::Relay* relay = allocation.relay(peer.family);
+    if (relay == nullptr) {
+        context.metrics.drop(DropReason::forbidden_peer);
+        return;
+    }
     const TimePoint now = context.now();
     const Allocation::Permission* permission = allocation.permission(peer.bytes, now);
     if (permission == nullptr) {
@@ -37,7 +47,7 @@ void relay_to_peer(EngineContext& context, Allocation& allocation, const stun::A
         context.metrics.drop(DropReason::bandwidth);
         return;
     }
-    sink.send_to_peer(allocation.id(), peer, payload);
+    sink.send_to_peer(relay->id, peer, payload);
     context.metrics.packets_to_peer.inc();
     context.metrics.bytes_to_peer.inc(payload.size());
 }
@@ -73,11 +83,6 @@ void handle_send_indication(EngineContext& context, const FiveTuple& from,
     if (!peer || data == nullptr || (df != nullptr && stun::check_dont_fragment(df->value)) ||
         !stun::unknown_comprehension_required(message).empty()) {
         context.metrics.drop(DropReason::malformed);
-        return;
-    }
-    // A peer of another family than the relay cannot be reached from it.
-    if (peer->family != allocation->relayed().family) {
-        context.metrics.drop(DropReason::forbidden_peer);
         return;
     }
     // "Note that a Send indication never causes the server to refresh the

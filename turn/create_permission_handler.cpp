@@ -29,8 +29,8 @@ std::vector<std::uint8_t> handle_create_permission(EngineContext& context, const
         // address family that is not the same as that of a relayed transport
         // address for the allocation, the server MUST generate an error
         // response with the 443 (Peer Address Family Mismatch) response
-        // code."
-        if (peer->family != allocation.relayed().family) {
+        // code." A dual allocation has a relayed address of each family.
+        if (allocation.relay(peer->family) == nullptr) {
             refusal = stun::kErrorPeerAddressFamilyMismatch;
         } else if (refusal == 0 && !context.peer_allowed(*peer, request.from)) {
             // "The server MAY impose restrictions on the IP address allowed

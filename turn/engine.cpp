@@ -162,7 +162,8 @@ Engine::~Engine() {
     for (const AllocationId id :
          context.allocations.select([](const Allocation&) { return true; })) {
         const auto allocation = context.allocations.remove(id);
-        context.shared.remove_relayed(allocation->relayed());
+        allocation->for_each_relay(
+            [&](const Allocation::Relay& relay) { context.shared.remove_relayed(relay.address); });
         context.shared.release_allocation(allocation->user());
         context.metrics.allocations.dec();
     }

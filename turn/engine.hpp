@@ -41,6 +41,9 @@ struct FiveTupleHash {
     std::size_t operator()(const FiveTuple& t) const noexcept;
 };
 
+// Names an allocation and each of its relay sockets: a relay socket's id
+// is its allocation's id, except for the second relay of a dual allocation
+// (RFC 8656 section 7.2, ADDITIONAL-ADDRESS-FAMILY), which has its own.
 using AllocationId = std::uint64_t;
 
 // What the io layer does on the engine's behalf. Calls happen synchronously
@@ -51,13 +54,16 @@ public:
     // A STUN message or ChannelData to the client (for streams the engine has
     // already padded ChannelData to 4 bytes).
     virtual void send_to_client(const FiveTuple& client, std::span<const std::uint8_t> bytes) = 0;
-    // Binds a UDP relay socket for `id` of `family` on the relay address and
-    // port range, or on exactly `exact` when given (a reserved port, RFC 8656
-    // section 7.2 RESERVATION-TOKEN). Returns its local address, or nullopt
-    // when no port is free (the engine answers 508).
+    // Binds a UDP relay socket `id` of `family` on relay_bind_address()
+    // (turn/relay_address.hpp) and the port range, or on exactly `exact` when
+    // given (a reserved port, RFC 8656 section 7.2 RESERVATION-TOKEN).
+    // Returns its local address, or nullopt when no port is free (the engine
+    // answers 508, or ADDRESS-ERROR-CODE 508 for a dual allocation's second
+    // family).
     virtual std::optional<stun::Address> open_relay(AllocationId id, stun::Address::Family family,
                                                     const FiveTuple& client,
                                                     const std::optional<stun::Address>& exact) = 0;
+    // From relay socket `id` (the one of the peer's family).
     virtual void send_to_peer(AllocationId id, const stun::Address& peer,
                               std::span<const std::uint8_t> payload) = 0;
     virtual void close_relay(AllocationId id) = 0;
@@ -106,7 +112,8 @@ public:
     // A datagram (UDP) or one framed message (TCP/TLS: one STUN message or
     // one ChannelData, as stun::next_frame_size split it) from a client.
     void on_client_packet(const FiveTuple& from, std::span<const std::uint8_t> bytes, EngineSink& sink);
-    // A datagram received on allocation `id`'s relay socket from `peer`.
+    // A datagram received on relay socket `id` (either relay of a dual
+    // allocation) from `peer`.
     void on_peer_packet(AllocationId id, const stun::Address& peer, std::span<const std::uint8_t> bytes,
                         EngineSink& sink);
     // A TCP/TLS client connection closed: its allocation goes with it (RFC 8656 §3.1).

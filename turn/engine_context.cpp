@@ -99,10 +99,20 @@ void EngineContext::destroy(AllocationId id, EngineSink& sink) {
     if (!allocation) {
         return;
     }
-    sink.close_relay(id);
-    shared.remove_relayed(allocation->relayed());
+    allocation->for_each_relay([&](const Allocation::Relay& relay) {
+        sink.close_relay(relay.id);
+        shared.remove_relayed(relay.address);
+    });
     shared.release_allocation(allocation->user());
     metrics.allocations.dec();
+}
+
+void EngineContext::destroy_relay(Allocation& allocation, stun::Address::Family family,
+                                  EngineSink& sink) {
+    if (const auto relay = allocations.remove_relay(allocation, family)) {
+        sink.close_relay(relay->id);
+        shared.remove_relayed(relay->address);
+    }
 }
 
 }  // namespace switchboard::turn

@@ -78,9 +78,12 @@ struct EngineContext {
     // The first two alone: a verdict on the IP, which a permission keeps.
     bool policy_allows(const shared::IpBytes& ip, const FiveTuple& from) const;
 
-    // Relay closed, quota released, relayed address unregistered, gauge
+    // Relays closed, quota released, relayed addresses unregistered, gauge
     // updated. No-op for an unknown id.
     void destroy(AllocationId id, EngineSink& sink);
+    // One relay of a dual allocation closed and its address unregistered;
+    // the allocation lives on with the other (RFC 8656 section 8.1).
+    void destroy_relay(Allocation& allocation, stun::Address::Family family, EngineSink& sink);
 
     AllocationId next_allocation_id() noexcept { return next_id_++; }
 

@@ -41,7 +41,8 @@ void handle_send_indication(EngineContext& context, const FiveTuple& from,
                             const stun::MessageView& message, EngineSink& sink);
 void handle_client_channel_data(EngineContext& context, const FiveTuple& from,
                                 std::span<const std::uint8_t> bytes, EngineSink& sink);
-void handle_peer_data(EngineContext& context, AllocationId id, const stun::Address& peer,
+// `relay_id`: the relay socket the datagram arrived on (either of a dual allocation).
+void handle_peer_data(EngineContext& context, AllocationId relay_id, const stun::Address& peer,
                       std::span<const std::uint8_t> payload, EngineSink& sink);
 
 // Shared by the handlers: XOR-PEER-ADDRESS decoded, or nullopt if malformed.

@@ -11,9 +11,11 @@
 
 namespace switchboard::turn {
 
-void handle_peer_data(EngineContext& context, AllocationId id, const stun::Address& peer,
+void handle_peer_data(EngineContext& context, AllocationId relay_id, const stun::Address& peer,
                       std::span<const std::uint8_t> payload, EngineSink& sink) {
-    Allocation* allocation = context.allocations.find(id);
+    // "the server looks up the allocation associated with the relayed
+    // transport address": either relay of a dual allocation.
+    Allocation* allocation = context.allocations.find_relay(relay_id);
     if (allocation == nullptr) {
         context.metrics.drop(DropReason::no_allocation);
         return;

@@ -14,13 +14,20 @@ std::vector<std::uint8_t> handle_refresh(EngineContext& context, const Request& 
     // "If the server receives a Refresh Request with a
     // REQUESTED-ADDRESS-FAMILY attribute and the attribute value does not
     // match the address family of the allocation, the server MUST reply
-    // with a 443 (Peer Address Family Mismatch) error."
+    // with a 443 (Peer Address Family Mismatch) error." For a dual
+    // allocation either family matches; section 8.1: "When refreshing a
+    // dual allocation, the client includes a REQUESTED-ADDRESS-FAMILY
+    // attribute indicating the address family type that should be
+    // refreshed. If no REQUESTED-ADDRESS-FAMILY attribute is included, then
+    // the request should be treated as applicable to all address families."
+    std::optional<stun::Address::Family> only;
     if (const auto* family_attribute = message.find(stun::kAttrRequestedAddressFamily)) {
         const auto family = stun::decode_address_family(family_attribute->value);
         if (!std::holds_alternative<stun::Address::Family>(family)) {
             return std::move(context.error(request, stun::kErrorBadRequest)).finish();
         }
-        if (std::get<stun::Address::Family>(family) != allocation.relayed().family) {
+        only = std::get<stun::Address::Family>(family);
+        if (allocation.relay(*only) == nullptr) {
             return std::move(context.error(request, stun::kErrorPeerAddressFamilyMismatch))
                 .finish();
         }
@@ -55,8 +62,15 @@ std::vector<std::uint8_t> handle_refresh(EngineContext& context, const Request& 
     stun::add_lifetime(reply.builder(), static_cast<std::uint32_t>(desired.count()));
     auto response = std::move(reply).finish();
     if (desired.count() == 0) {
-        context.destroy(allocation.id(), sink);  // `allocation` is gone now
+        // Deleting one family of a dual allocation closes that relay only.
+        if (only && allocation.relay_count() > 1) {
+            context.destroy_relay(allocation, *only, sink);
+        } else {
+            context.destroy(allocation.id(), sink);  // `allocation` is gone now
+        }
     } else {
+        // One time-to-expiry serves both families of a dual allocation: a
+        // Refresh of either keeps both (deleting one takes LIFETIME 0).
         allocation.set_expires(context.now() + desired);
     }
     return response;

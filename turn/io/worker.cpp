@@ -10,6 +10,7 @@
 #include "shared/crypto.hpp"
 #include "shared/log.hpp"
 #include "turn/io/sockaddr.hpp"
+#include "turn/relay_address.hpp"
 
 namespace switchboard::turn::io {
 
@@ -172,15 +173,10 @@ std::optional<stun::Address> Worker::open_relay(AllocationId id, stun::Address::
         if (bind_relay(*exact)) return exact;
         return std::nullopt;
     }
-    // The relay binds to relay_address, else to the address the client
-    // reached us on (DESIGN.md), when that is of the requested family.
-    std::optional<stun::Address> ip;
-    if (!config_.turn.relay_address.empty()) {
-        ip = stun::Address::from_ip(config_.turn.relay_address, 0);
-    } else if (client.server.family == family && !is_wildcard(client.server)) {
-        ip = client.server;
-    }
-    if (!ip || ip->family != family) {
+    // relay_address, the address the client reached us on, or a listen
+    // address, of the requested family (the rule the engine checked).
+    std::optional<stun::Address> ip = relay_bind_address(config_.turn, client.server, family);
+    if (!ip) {
         SB_LOG(debug, "turn", "no relay address of the requested family for " + client.server.to_string());
         return std::nullopt;
     }

@@ -254,8 +254,9 @@ TEST_F(EngineAllocate, AdditionalAddressFamilyRules) {
                        })
                   .error_code(),
               400);
-    // Dual allocation is not implemented: IPv4 only, ADDRESS-ERROR-CODE 440
-    // for IPv6.
+    // No IPv6 address to relay from (the request came over IPv4, nothing is
+    // configured): IPv4 only, ADDRESS-ERROR-CODE 440 for IPv6. The dual
+    // success is in dual_allocation_test.cpp.
     const auto reply = allocate(client, [](stun::MessageBuilder& b) {
         stun::add_address_family(b, stun::kAttrAdditionalAddressFamily, stun::Address::Family::v6);
     });

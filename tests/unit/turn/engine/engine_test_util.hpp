@@ -122,7 +122,7 @@ public:
                                             const FiveTuple& client,
                                             const std::optional<stun::Address>& exact) override {
         ++open_calls;
-        if (fail_open) return std::nullopt;
+        if (fail_open || fail_family == family) return std::nullopt;
         stun::Address address = family == stun::Address::Family::v4 ? relay_v4 : relay_v6;
         address.port = next_port++;
         if (exact) address = *exact;
@@ -146,6 +146,7 @@ public:
     std::vector<AllocationId> closed;
     int open_calls = 0;
     bool fail_open = false;
+    std::optional<stun::Address::Family> fail_family;  // no free port of this family
     std::uint16_t next_port = 50000;
     stun::Address relay_v4 = addr("203.0.113.50:0");
     stun::Address relay_v6 = addr("[2001:4860:4860::50]:0");
