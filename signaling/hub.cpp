@@ -47,8 +47,11 @@ Hub::Session* Hub::find_session(std::string_view user_id) {
 
 bool Hub::user_active(std::string_view user_id) const {
     auto it = sessions_.find(std::string(user_id));
-    // The window is over at its deadline, not at the next tick().
-    return it != sessions_.end() && !it->second->window_over(clock_.now());
+    // The window is over at its deadline, not at the next tick(). TURN
+    // credentials are for room members: leaving the last room revokes the
+    // user's relays, so it must also stop new ones.
+    return it != sessions_.end() && !it->second->window_over(clock_.now()) &&
+           !it->second->rooms.empty();
 }
 
 void Hub::on_open(ConnectionId id) {

@@ -85,7 +85,7 @@ public:
     std::vector<std::string> kick(std::string_view user_id, std::optional<std::string_view> room_id);
 
     // The bridge to TURN: true while the user has a session, attached or
-    // inside its resume window.
+    // inside its resume window, that is in at least one room.
     bool user_active(std::string_view user_id) const;
     // The bridge's other half: called (under the hub's lock) when a user's
     // TURN relays must go: its session ended (with the user-left reason) or

@@ -25,7 +25,13 @@ constexpr auto kIdleDeadline = 300s;
 // Bytes queued towards one client before further relayed data is dropped
 // (it is UDP payload: dropping is what the network would do).
 constexpr std::size_t kMaxPendingBytes = 4 * 1024 * 1024;
-constexpr std::size_t kReadBuffer = stun::kMaxStreamFrameSize + 4096;
+// The read buffer starts small and grows only when a frame needs it, so an
+// idle or unauthenticated connection costs little.
+constexpr std::size_t kInitialReadBuffer = 4096;
+constexpr std::size_t kMaxReadBuffer = stun::kMaxStreamFrameSize + 4096;
+// Until the first complete STUN/ChannelData frame, a connection gets this
+// long (a browser sends its Allocate at once).
+constexpr auto kFirstFrameDeadline = 10s;
 
 stun::Address address_of(const tcp::endpoint& ep) {
     sockaddr_storage ss{};
@@ -37,7 +43,7 @@ template <class Stream>
 class TurnStream final : public StreamConnection, public std::enable_shared_from_this<TurnStream<Stream>> {
 public:
     TurnStream(Worker& worker, Stream&& stream, Transport transport)
-        : worker_(worker), stream_(std::move(stream)), buffer_(kReadBuffer) {
+        : worker_(worker), stream_(std::move(stream)), buffer_(kInitialReadBuffer) {
         auto& socket = beast::get_lowest_layer(stream_).socket();
         boost::system::error_code ec1, ec2;
         tuple_.transport = transport;
@@ -67,10 +73,14 @@ public:
         }
     }
 
+    // Frames are queued with their boundaries kept: each goes out as its own
+    // buffer, so over TLS each is its own record. (Clients such as coturn's
+    // turnutils_uclient read one TLS record as one TURN message.)
     void send(std::span<const std::uint8_t> bytes) override {
         if (closed_) return;
-        if (pending_.size() + bytes.size() > kMaxPendingBytes) return;
+        if (pending_.size() + bytes.size() > kMaxPendingBytes) return;  // UDP payload: drop
         pending_.insert(pending_.end(), bytes.begin(), bytes.end());
+        pending_sizes_.push_back(bytes.size());
         if (!writing_) write_pending();
     }
 
@@ -89,7 +99,13 @@ private:
     }
 
     void do_read() {
-        beast::get_lowest_layer(stream_).expires_after(kIdleDeadline);
+        beast::get_lowest_layer(stream_).expires_after(framed_ ? kIdleDeadline : kFirstFrameDeadline);
+        if (filled_ == buffer_.size()) {
+            // A frame larger than what we hold is on its way (next_frame
+            // bounds frames by kMaxStreamFrameSize, below kMaxReadBuffer).
+            if (buffer_.size() >= kMaxReadBuffer) return finish();
+            buffer_.resize(std::min(kMaxReadBuffer, buffer_.size() * 4));
+        }
         stream_.async_read_some(asio::buffer(buffer_.data() + filled_, buffer_.size() - filled_),
                                 [self = this->shared_from_this()](beast::error_code ec, std::size_t n) {
                                     self->on_read(ec, n);
@@ -108,7 +124,8 @@ private:
                 SB_LOG(debug, "turn", "closing " + tuple_.client.to_string() + ": not STUN or ChannelData");
                 return finish();
             }
-            const auto frame = std::get<stun::Frame>(next);
+            const auto frame = std::get<stun::Frame>(next);  // complete: next_frame says so
+            framed_ = true;
             worker_.on_stream_frame(tuple_, view.first(frame.size));
             consumed += frame.size;
         }
@@ -121,11 +138,20 @@ private:
     void write_pending() {
         writing_ = true;
         std::swap(pending_, in_flight_);
+        std::swap(pending_sizes_, in_flight_sizes_);
         pending_.clear();
-        asio::async_write(stream_, asio::buffer(in_flight_),
+        pending_sizes_.clear();
+        buffers_.clear();
+        std::size_t offset = 0;
+        for (const auto size : in_flight_sizes_) {
+            buffers_.emplace_back(in_flight_.data() + offset, size);
+            offset += size;
+        }
+        asio::async_write(stream_, buffers_,
                           [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
                               self->writing_ = false;
                               self->in_flight_.clear();
+                              self->in_flight_sizes_.clear();
                               if (ec) return self->close();
                               if (!self->pending_.empty() && !self->closed_) self->write_pending();
                           });
@@ -148,8 +174,14 @@ private:
     bool writing_ = false;
     std::vector<std::uint8_t> buffer_;
     std::size_t filled_ = 0;
+    bool framed_ = false;  // a complete frame has arrived
+    // Queued and in-flight bytes with their frame sizes; the vectors keep
+    // their capacity, so steady relaying allocates nothing.
     std::vector<std::uint8_t> pending_;
+    std::vector<std::size_t> pending_sizes_;
     std::vector<std::uint8_t> in_flight_;
+    std::vector<std::size_t> in_flight_sizes_;
+    std::vector<asio::const_buffer> buffers_;
 };
 
 }  // namespace

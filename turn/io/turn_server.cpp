@@ -143,14 +143,15 @@ void TurnServer::start() {
     for (unsigned i = 0; i < n; ++i) {
         d.workers.push_back(std::make_unique<Worker>(i, d.config, d.clock, d.state, d.metrics, d.nonce_key));
     }
-    for (const auto& e : turn.listen_udp) {
+    for (std::size_t listener = 0; listener < turn.listen_udp.size(); ++listener) {
+        const auto& e = turn.listen_udp[listener];
         const auto a = to_address(e);
         ensure_udp_port_free(a);
         stun::Address bound = a;
         for (auto& w : d.workers) {
             w->listen_udp(bound);
-            // Port 0 (tests): every worker must share the first one's port.
-            if (bound.port == 0) bound.port = w->udp_port(0);
+            // Port 0 (tests): every worker must share the port the first one got.
+            if (bound.port == 0) bound.port = w->udp_port(listener);
         }
         SB_LOG(info, "turn", "turn listening on udp " + bound.to_string());
         d.bound_udp.push_back({e.host, bound.port});

@@ -17,7 +17,9 @@ TEST_F(HubKick, KickedUserLeavesWithReasonKickedAndIsToldSo) {
     EXPECT_EQ(take(alice), (std::vector<std::string>{user_left("r1", "bob", "kicked")}));
     EXPECT_EQ(take(bob), (std::vector<std::string>{user_left("r1", "bob", "kicked")}));
     EXPECT_EQ(field(request(bob, R"({"type":"room-users","roomId":"r1"})"), "error"), "not-in-room");
-    EXPECT_TRUE(hub().user_active("bob"));  // the session itself lives on
+    // The session lives on, but in no room its TURN credentials are refused.
+    EXPECT_EQ(hub().session_count(), 2u);
+    EXPECT_FALSE(hub().user_active("bob"));
 }
 
 TEST_F(HubKick, KickFromEveryRoomRevokesRelaysOnce) {

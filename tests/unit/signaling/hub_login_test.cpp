@@ -21,7 +21,8 @@ TEST_F(HubLogin, ModeNoneReplyHasEveryField) {
     EXPECT_GE(field(reply, "resumeToken").size(), 32u);
     EXPECT_EQ(field(reply, "resumeWindow"), "30");
     EXPECT_EQ(field(reply, "resumed"), "false");
-    EXPECT_TRUE(hub().user_active("alice"));
+    // TURN credentials are for room members: active once in a room.
+    EXPECT_FALSE(hub().user_active("alice"));
     EXPECT_EQ(hub().session_count(), 1u);
 }
 
@@ -247,8 +248,9 @@ TEST_F(HubLogin, SecondLoginReplacesTheOldSession) {
     // Frames from the replaced connection are ignored, its close is moot.
     send(old_conn, R"({"type":"ping"})");
     hub().on_close(old_conn, Disconnect::normal);
-    EXPECT_TRUE(hub().user_active("alice"));
     EXPECT_EQ(hub().session_count(), 2u);
+    join(fresh, "r1");
+    EXPECT_TRUE(hub().user_active("alice"));
 }
 
 TEST_F(HubLogin, RelayRevokeListenerSeesSessionEnds) {
@@ -275,7 +277,11 @@ TEST_F(HubLogin, LeavingTheLastRoomRevokesRelaysButLeavingOneOfTwoDoesNot) {
     EXPECT_TRUE(revoked.empty());
     request(alice, R"({"type":"leave","roomId":"r2"})");
     EXPECT_EQ(revoked, (std::vector<std::string>{"alice:left-last-room"}));
-    EXPECT_TRUE(hub().user_active("alice"));  // the session itself lives on
+    // The session lives on, but its TURN credentials no longer work.
+    EXPECT_EQ(hub().session_count(), 1u);
+    EXPECT_FALSE(hub().user_active("alice"));
+    join(alice, "r1");
+    EXPECT_TRUE(hub().user_active("alice"));
 }
 
 }  // namespace

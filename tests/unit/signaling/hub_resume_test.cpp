@@ -133,6 +133,7 @@ TEST_F(HubResume, AWrongResumeTokenStartsAFreshSessionAndReplaces) {
     clock_.advance(std::chrono::minutes(1));
     hub().tick();
     EXPECT_TRUE(take(bob_).empty());
+    join(c, "r1");
     EXPECT_TRUE(hub().user_active("alice"));
 }
 
