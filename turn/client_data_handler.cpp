@@ -30,19 +30,7 @@ void relay_to_peer(EngineContext& context, Allocation& allocation, const stun::A
         return;
     }
     const TimePoint now = context.now();
-    const Allocation::Permission* permission = allocation.permission(peer.bytes, now);
-    if (permission == nullptr) {
-        context.metrics.drop(DropReason::no_permission);
-        return;
-    }
-    // The policy's verdict on the IP was kept with the permission. When it
-    // said no, the permission exists through the relay-to-relay exception,
-    // which holds for one relayed address (IP and port), not for every port
-    // of our relay IP: re-checked per packet.
-    if (!permission->policy_allows && !context.shared.is_relayed(peer)) {
-        context.metrics.drop(DropReason::forbidden_peer);
-        return;
-    }
+    if (!context.data_permitted(allocation, peer, now)) return;
     if (!allocation.admit(payload.size(), now)) {
         context.metrics.drop(DropReason::bandwidth);
         return;

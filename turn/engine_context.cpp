@@ -94,6 +94,19 @@ bool EngineContext::policy_allows(const shared::IpBytes& ip, const FiveTuple& fr
     return !ours && policy.allowed(ip);
 }
 
+bool EngineContext::data_permitted(const Allocation& allocation, const stun::Address& peer, TimePoint now) {
+    const Allocation::Permission* permission = allocation.permission(peer.bytes, now);
+    if (permission == nullptr) {
+        metrics.drop(DropReason::no_permission);
+        return false;
+    }
+    if (!permission->policy_allows && !shared.is_relayed(peer)) {
+        metrics.drop(DropReason::forbidden_peer);
+        return false;
+    }
+    return true;
+}
+
 void EngineContext::destroy(AllocationId id, EngineSink& sink) {
     const auto allocation = allocations.remove(id);
     if (!allocation) {

@@ -77,6 +77,12 @@ struct EngineContext {
     }
     // The first two alone: a verdict on the IP, which a permission keeps.
     bool policy_allows(const shared::IpBytes& ip, const FiveTuple& from) const;
+    // The data path's check, both directions (RFC 8656 section 9): a live
+    // permission for the peer's IP, and, where the policy said no to that IP
+    // and the permission exists through the relay-to-relay exception, the
+    // peer must be that one relayed address (IP and port), not any port of
+    // its IP. Counts the drop when it says no.
+    bool data_permitted(const Allocation& allocation, const stun::Address& peer, TimePoint now);
 
     // Relays closed, quota released, relayed addresses unregistered, gauge
     // updated. No-op for an unknown id.

@@ -25,18 +25,7 @@ void handle_peer_data(EngineContext& context, AllocationId relay_id, const stun:
     // allocation allow the relaying of the UDP datagram as described in
     // Section 9." Section 9: "If no such permission exists, the message is
     // discarded" (the port is not looked at).
-    const Allocation::Permission* permission = allocation->permission(peer.bytes, now);
-    if (permission == nullptr) {
-        context.metrics.drop(DropReason::no_permission);
-        return;
-    }
-    // As on the way out (client_data_handler.cpp): a permission that exists
-    // only through the relay-to-relay exception admits that one relayed
-    // address, not every port of its IP (a local service on the relay IP).
-    if (!permission->policy_allows && !context.shared.is_relayed(peer)) {
-        context.metrics.drop(DropReason::forbidden_peer);
-        return;
-    }
+    if (!context.data_permitted(*allocation, peer, now)) return;
     if (!allocation->admit(payload.size(), now)) {
         context.metrics.drop(DropReason::bandwidth);
         return;
