@@ -16,9 +16,16 @@ test_packages=(
   coturn      # turnutils_uclient/_peer/_stunclient: interop tests against a real TURN client
   # tests/e2e (browser tests): headless Chromium, certutil to trust the test
   # certificate, node/npm for playwright-core, ip netns, a font for screenshots
-  chromium libnss3-tools nodejs npm iproute2 fonts-dejavu-core
+  chromium libnss3-tools iproute2 fonts-dejavu-core
 )
-if [ "${1:-}" = "--test" ]; then packages+=("${test_packages[@]}"); fi
+if [ "${1:-}" = "--test" ]; then
+  packages+=("${test_packages[@]}")
+  # Node and npm may come from Debian (nodejs + npm) or from another apt
+  # source whose nodejs package bundles npm (and conflicts with Debian's
+  # npm): ask for the packages only when the commands are missing.
+  command -v node >/dev/null 2>&1 || packages+=(nodejs)
+  command -v npm >/dev/null 2>&1 || packages+=(npm)
+fi
 # The unit tests are built by default, so GoogleTest is needed for any build.
 packages+=(libgtest-dev libgmock-dev)
 

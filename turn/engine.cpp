@@ -221,6 +221,10 @@ void Engine::drop_user(std::string_view user_id, EngineSink& sink) {
     }
 }
 
+void Engine::add_own_addresses(std::span<const stun::Address> addresses) {
+    for (const auto& a : addresses) impl_->context.policy.add_own_address(a.bytes);
+}
+
 void Engine::stop_accepting() {
     impl_->context.accepting = false;
 }

@@ -42,6 +42,10 @@ public:
     // True when `allow_peers` names the address: the operator's explicit
     // word overrides every deny rule, the server's own addresses included.
     bool explicitly_allowed(const shared::IpBytes& ip) const;
+    // Denies one more address of this server (start-up only): the io layer
+    // adds every interface address when a listener is a wildcard, since the
+    // config then names none of them.
+    void add_own_address(const shared::IpBytes& ip) { deny_.push_back(shared::Cidr{ip, 128}); }
 
 private:
     std::vector<shared::Cidr> deny_;

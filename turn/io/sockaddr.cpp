@@ -1,6 +1,7 @@
 #include "turn/io/sockaddr.hpp"
 
 #include <arpa/inet.h>
+#include <ifaddrs.h>
 #include <errno.h>
 
 #include <algorithm>
@@ -136,6 +137,18 @@ bool send(int fd, const stun::Address& to, const stun::Address* source,
         }
     }
     return ::sendmsg(fd, &msg, MSG_DONTWAIT | MSG_NOSIGNAL) == static_cast<ssize_t>(bytes.size());
+}
+
+std::vector<stun::Address> interface_addresses() {
+    std::vector<stun::Address> out;
+    ifaddrs* list = nullptr;
+    if (::getifaddrs(&list) != 0) return out;
+    for (const ifaddrs* i = list; i != nullptr; i = i->ifa_next) {
+        if (i->ifa_addr == nullptr) continue;
+        if (auto a = from_sockaddr(i->ifa_addr)) out.push_back(*a);
+    }
+    ::freeifaddrs(list);
+    return out;
 }
 
 }  // namespace switchboard::turn::io

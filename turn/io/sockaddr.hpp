@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <optional>
 #include <span>
+#include <vector>
 
 #include "turn/stun/address.hpp"
 
@@ -38,5 +39,9 @@ bool send(int fd, const stun::Address& to, const stun::Address* source,
           std::span<const std::uint8_t> bytes);
 
 bool is_wildcard(const stun::Address& a);
+
+// Every address of every interface of this host (getifaddrs), for the peer
+// policy's "the server's own addresses" when listening on a wildcard.
+std::vector<stun::Address> interface_addresses();
 
 }  // namespace switchboard::turn::io

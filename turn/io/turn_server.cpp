@@ -143,6 +143,17 @@ void TurnServer::start() {
     for (unsigned i = 0; i < n; ++i) {
         d.workers.push_back(std::make_unique<Worker>(i, d.config, d.clock, d.state, d.metrics, d.nonce_key));
     }
+    // With a wildcard listener the config names none of our addresses: refuse
+    // every interface address as a peer (coturn CVE-2020-26262 territory).
+    bool wildcard = false;
+    for (const auto* list : {&turn.listen_udp, &turn.listen_tcp, &turn.listen_tls}) {
+        for (const auto& e : *list) wildcard = wildcard || is_wildcard(to_address(e));
+    }
+    if (wildcard) {
+        const auto own = interface_addresses();
+        for (auto& w : d.workers) w->add_own_addresses(own);
+        SB_LOG(debug, "turn", "refusing " + std::to_string(own.size()) + " interface addresses as peers");
+    }
     for (std::size_t listener = 0; listener < turn.listen_udp.size(); ++listener) {
         const auto& e = turn.listen_udp[listener];
         const auto a = to_address(e);

@@ -46,6 +46,8 @@ public:
     // Any thread.
     void drop_user(std::string user_id);
     void stop_accepting();
+    // Start-up only (before start()).
+    void add_own_addresses(std::span<const stun::Address> addresses) { engine_.add_own_addresses(addresses); }
 
     // Worker thread: called by stream connections.
     void on_stream_open(const FiveTuple& tuple, std::shared_ptr<StreamConnection> conn);

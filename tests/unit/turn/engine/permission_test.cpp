@@ -113,6 +113,18 @@ TEST_F(EnginePermission, OwnConfiguredAddressesAreForbidden) {
     EXPECT_EQ(create_permission(client, {addr("192.0.2.1:1")}).error_code(), 403);  // arrival
 }
 
+TEST_F(EnginePermission, InterfaceAddressesAddedByTheIoLayerAreForbidden) {
+    // Listening on 0.0.0.0, the config names none of our addresses; the io
+    // layer hands the engine the interface addresses instead.
+    config.turn.listen_udp = {{"0.0.0.0", 3478}};
+    TestClient client = rest_client("alice");
+    const stun::Address own[] = {addr("9.9.9.10:0"), addr("[2001:4860::10]:0")};
+    engine().add_own_addresses(own);
+    ASSERT_TRUE(allocate(client).is_success());
+    EXPECT_EQ(create_permission(client, {addr("9.9.9.10:1")}).error_code(), 403);
+    EXPECT_TRUE(create_permission(client, {addr("9.9.9.11:1")}).is_success());
+}
+
 TEST_F(EnginePermission, AllowPeersOverridesTheDenyList) {
     config.turn.allow_peers = {*shared::parse_cidr("127.0.0.1/32")};
     TestClient client = rest_client("alice");
