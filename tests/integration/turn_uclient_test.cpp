@@ -198,15 +198,18 @@ TEST_P(TurnUclientTest, TenClientsHundredMessagesNoLoss) {
     if (proto != Proto::udp) flags.push_back("-t");
     if (proto == Proto::tls) flags.push_back("-S");
     if (send_indications) flags.push_back("-s");
-    constexpr int kMessages = 10 * 100;
+    constexpr int kClients = 10;
+    constexpr int kPerClient = 100;
+    constexpr int kMessages = kClients * kPerClient;
     // Strict over every transport. (turnutils_uclient reads one TURN message
     // per TLS record; the server writes each frame as its own record, see
     // turn/io/stream_connection.cpp, so TLS is held to zero loss too.)
-    const UclientResult r = run_uclient(uclient, flags, proto == Proto::tls ? tls_port_ : udp_port_, 10, 100);
+    const UclientResult r =
+        run_uclient(uclient, flags, proto == Proto::tls ? tls_port_ : udp_port_, kClients, kPerClient);
     ASSERT_TRUE(r.exit_code) << "turnutils_uclient did not finish within 60 s:\n" << tail(r.output);
     EXPECT_EQ(*r.exit_code, 0) << tail(r.output);
-    EXPECT_EQ(r.sent, 1000) << tail(r.output);
-    EXPECT_EQ(r.received, 1000) << tail(r.output);
+    EXPECT_EQ(r.sent, kMessages) << tail(r.output);
+    EXPECT_EQ(r.received, kMessages) << tail(r.output);
     EXPECT_EQ(r.lost, 0) << tail(r.output);
     EXPECT_NE(r.output.find("Total lost packets 0 (0.000000%)"), std::string::npos)
         << tail(r.output);
