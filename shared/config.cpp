@@ -268,6 +268,7 @@ void read_turn_policy(const Section& section, TurnConfig& out) {
         out.max_allocation_lifetime = config_detail::to_duration(*v, false);
     if (auto v = section.get("max_allocations")) out.max_allocations = to_uint(*v, 1, kNoMax);
     if (auto v = section.get("max_allocations_per_user")) out.max_allocations_per_user = to_uint(*v, 1, kNoMax);
+    if (auto v = section.get("max_stream_connections")) out.max_stream_connections = to_uint(*v, 1, kNoMax);
     if (auto v = section.get("max_bps_per_allocation")) out.max_bps_per_allocation = to_uint(*v, 0, kNoMax);
     if (auto v = section.get("allow_peers")) out.allow_peers = to_cidrs(*v);
     if (auto v = section.get("deny_peers")) {
@@ -286,7 +287,8 @@ void read_turn(const Field& field, TurnConfig& out) {
     const Section section(field, {"enabled", "realm", "secret", "secret_file", "credential_ttl", "listen_udp",
                                   "listen_tcp", "listen_tls", "tls", "relay_address", "external_address",
                                   "relay_ports", "max_allocation_lifetime", "max_allocations",
-                                  "max_allocations_per_user", "max_bps_per_allocation", "allow_peers", "deny_peers",
+                                  "max_allocations_per_user", "max_stream_connections", "max_bps_per_allocation",
+                                  "allow_peers", "deny_peers",
                                   "require_active_session", "static_users"});
     // clang-format on
     if (auto v = section.get("enabled")) out.enabled = config_detail::to_bool(*v);

@@ -83,6 +83,9 @@ struct TurnConfig {
     std::uint16_t relay_port_min = 49152, relay_port_max = 65535;  // `relay_ports: "49152-65535"`
     std::chrono::milliseconds max_allocation_lifetime{3600000};
     std::size_t max_allocations = 10000, max_allocations_per_user = 10;
+    // TCP and TLS client connections open at once (an accepted connection
+    // beyond it is closed at once; counted in switchboard_turn_streams_refused_total).
+    std::size_t max_stream_connections = 10000;
     std::uint64_t max_bps_per_allocation = 0;  // 0 = unlimited
     std::vector<Cidr> allow_peers;             // exempt from the deny list
     // `deny_peers: default` (the safe list: loopback, private, link-local,

@@ -123,6 +123,7 @@ void write_turn(Writer& w, const TurnConfig& t) {
     w.duration("max_allocation_lifetime", t.max_allocation_lifetime);
     w.integer("max_allocations", t.max_allocations);
     w.integer("max_allocations_per_user", t.max_allocations_per_user);
+    w.integer("max_stream_connections", t.max_stream_connections);
     w.integer("max_bps_per_allocation", t.max_bps_per_allocation);
     w.strings("allow_peers", cidrs(t.allow_peers));
     if (t.deny_peers_default) {

@@ -4,6 +4,7 @@
 // (one mutex; only allocation set-up and tear-down and CreatePermission
 // touch it, never the relay hot path).
 
+#include <atomic>
 #include <functional>
 #include <mutex>
 #include <string>
@@ -81,6 +82,16 @@ public:
         return false;
     }
 
+    // TCP/TLS client connections (turn.max_stream_connections).
+    bool try_open_stream(std::size_t max) {
+        auto n = streams_.load();
+        do {
+            if (n >= max) return false;
+        } while (!streams_.compare_exchange_weak(n, n + 1));
+        return true;
+    }
+    void close_stream() { --streams_; }
+
     std::size_t total() const {
         std::lock_guard lock(mutex_);
         return total_;
@@ -98,6 +109,7 @@ private:
     const std::size_t max_total_;
     const std::size_t max_per_user_;
     std::function<bool(std::string_view)> user_active_;
+    std::atomic<std::size_t> streams_{0};
     mutable std::mutex mutex_;
     std::size_t total_ = 0;
     std::unordered_map<std::string, std::size_t> per_user_;

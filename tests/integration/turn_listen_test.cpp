@@ -153,5 +153,34 @@ TEST_F(TurnListenTest, TcpPortInUseFailsTheStartUp) {
     EXPECT_TRUE(server_->running());
 }
 
+class TurnStreamLimitTest : public TurnTest {};
+
+// turn.max_stream_connections bounds TCP/TLS client connections: one past
+// the limit is closed at once (and counted), a freed slot is reusable.
+TEST_F(TurnStreamLimitTest, ConnectionsBeyondTheLimitAreClosedAndCounted) {
+    TurnServerSpec spec;
+    spec.extra_turn = "max_stream_connections: 1";
+    ASSERT_TRUE(start_turn(spec));
+    auto first = TurnClient::connect(Proto::tcp, "127.0.0.1", tcp_port_, "u", "p");
+    ASSERT_TRUE(first);
+    const auto ok = first->binding();
+    ASSERT_TRUE(ok && ok->success());
+
+    auto second = TurnClient::connect(Proto::tcp, "127.0.0.1", tcp_port_, "u", "p");
+    if (second) EXPECT_FALSE(second->binding()) << "a second connection was served past the limit";
+    const auto m = http_get(server_->port(), "/metrics");
+    EXPECT_EQ(metric_value(m.body, "switchboard_turn_streams_refused_total").value_or(-1), 1);
+
+    // Freeing the slot lets the next one in (bounded wait for the close to land).
+    first.reset();
+    std::optional<StunResponse> again;
+    for (int i = 0; i < 40 && !(again && again->success()); ++i) {
+        std::this_thread::sleep_for(50ms);
+        auto third = TurnClient::connect(Proto::tcp, "127.0.0.1", tcp_port_, "u", "p");
+        if (third) again = third->binding();
+    }
+    ASSERT_TRUE(again && again->success());
+}
+
 }  // namespace
 }  // namespace sbtest::turnit

@@ -42,8 +42,8 @@ stun::Address address_of(const tcp::endpoint& ep) {
 template <class Stream>
 class TurnStream final : public StreamConnection, public std::enable_shared_from_this<TurnStream<Stream>> {
 public:
-    TurnStream(Worker& worker, Stream&& stream, Transport transport)
-        : worker_(worker), stream_(std::move(stream)), buffer_(kInitialReadBuffer) {
+    TurnStream(Worker& worker, Stream&& stream, Transport transport, std::function<void()> release)
+        : worker_(worker), stream_(std::move(stream)), release_(std::move(release)), buffer_(kInitialReadBuffer) {
         auto& socket = beast::get_lowest_layer(stream_).socket();
         boost::system::error_code ec1, ec2;
         tuple_.transport = transport;
@@ -54,6 +54,10 @@ public:
             tuple_.client = address_of(remote);
             tuple_.server = address_of(local);
         }
+    }
+
+    ~TurnStream() override {
+        if (release_) release_();
     }
 
     void run() {
@@ -167,6 +171,7 @@ private:
 
     Worker& worker_;
     Stream stream_;
+    std::function<void()> release_;
     FiveTuple tuple_;
     bool valid_ = false;
     bool registered_ = false;
@@ -186,15 +191,18 @@ private:
 
 }  // namespace
 
-void Worker::adopt(tcp::socket socket, std::shared_ptr<asio::ssl::context> tls) {
-    asio::post(ioc_, [this, socket = std::move(socket), tls = std::move(tls)]() mutable {
+void Worker::adopt(tcp::socket socket, std::shared_ptr<asio::ssl::context> tls, std::function<void()> release) {
+    asio::post(ioc_, [this, socket = std::move(socket), tls = std::move(tls), release = std::move(release)]() mutable {
         beast::tcp_stream stream(std::move(socket));
         if (tls) {
             std::make_shared<TurnStream<beast::ssl_stream<beast::tcp_stream>>>(
-                *this, beast::ssl_stream<beast::tcp_stream>(std::move(stream), *tls), Transport::tls)
+                *this, beast::ssl_stream<beast::tcp_stream>(std::move(stream), *tls), Transport::tls,
+                std::move(release))
                 ->run();
         } else {
-            std::make_shared<TurnStream<beast::tcp_stream>>(*this, std::move(stream), Transport::tcp)->run();
+            std::make_shared<TurnStream<beast::tcp_stream>>(*this, std::move(stream), Transport::tcp,
+                                                            std::move(release))
+                ->run();
         }
     });
 }

@@ -56,8 +56,10 @@ stun::Address to_address(const shared::Endpoint& e) {
 class Acceptor {
 public:
     Acceptor(asio::io_context& ioc, std::vector<std::unique_ptr<Worker>>& workers,
-             std::shared_ptr<asio::ssl::context> tls)
-        : acceptor_(ioc), retry_(ioc), workers_(workers), tls_(std::move(tls)) {}
+             std::shared_ptr<asio::ssl::context> tls, ProcessState& state, std::size_t max_streams,
+             shared::Counter& refused)
+        : acceptor_(ioc), retry_(ioc), workers_(workers), tls_(std::move(tls)), state_(state),
+          max_streams_(max_streams), refused_(refused) {}
 
     tcp::endpoint open(const stun::Address& where) {
         sockaddr_storage ss;
@@ -86,8 +88,14 @@ public:
                 });
                 return;
             }
+            if (!state_.try_open_stream(max_streams_)) {
+                // At turn.max_stream_connections: refuse rather than queue.
+                refused_.inc();
+                socket.close(ec);
+                return start();
+            }
             socket.set_option(tcp::no_delay(true), ec);
-            worker.adopt(std::move(socket), tls_);
+            worker.adopt(std::move(socket), tls_, [state = &state_] { state->close_stream(); });
             start();
         });
     }
@@ -102,6 +110,9 @@ private:
     asio::steady_timer retry_;
     std::vector<std::unique_ptr<Worker>>& workers_;
     std::shared_ptr<asio::ssl::context> tls_;
+    ProcessState& state_;
+    const std::size_t max_streams_;
+    shared::Counter& refused_;
     std::size_t next_ = 0;
 };
 
@@ -169,7 +180,10 @@ void TurnServer::start() {
     }
     auto open_stream = [&](const shared::Endpoint& e, std::shared_ptr<asio::ssl::context> tls, std::string_view kind,
                            std::vector<shared::Endpoint>& bound) {
-        auto acceptor = std::make_unique<Acceptor>(d.accept_ioc, d.workers, tls);
+        auto acceptor = std::make_unique<Acceptor>(
+            d.accept_ioc, d.workers, tls, d.state, turn.max_stream_connections,
+            d.metrics.counter("switchboard_turn_streams_refused_total",
+                              "TCP/TLS client connections closed at once: turn.max_stream_connections reached."));
         const auto ep = acceptor->open(to_address(e));
         SB_LOG(info, "turn", "turn listening on " + std::string(kind) + " " +
                                  (ep.address().is_v6() ? "[" + ep.address().to_string() + "]" : ep.address().to_string()) +

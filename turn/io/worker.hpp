@@ -5,6 +5,7 @@
 // client's 5-tuple to one SO_REUSEPORT socket, so everything about an
 // allocation stays on one thread: no locks on the relay path.
 
+#include <functional>
 #include <memory>
 #include <thread>
 #include <unordered_map>
@@ -41,8 +42,11 @@ public:
     std::uint16_t udp_port(std::size_t listener) const;
 
     boost::asio::io_context& context() { return ioc_; }
-    // Any thread: hand over an accepted TCP socket (created on this worker's context).
-    void adopt(boost::asio::ip::tcp::socket socket, std::shared_ptr<boost::asio::ssl::context> tls);
+    // Any thread: hand over an accepted TCP socket (created on this worker's
+    // context). `release` runs when the connection is gone (frees its slot
+    // under turn.max_stream_connections).
+    void adopt(boost::asio::ip::tcp::socket socket, std::shared_ptr<boost::asio::ssl::context> tls,
+               std::function<void()> release);
     // Any thread.
     void drop_user(std::string user_id);
     void stop_accepting();

@@ -97,6 +97,7 @@ turn:
   max_allocation_lifetime: 250ms
   max_allocations: 50
   max_allocations_per_user: 2
+  max_stream_connections: 7
   max_bps_per_allocation: 5000000
   allow_peers: [127.0.0.1/32, "::1"]
   deny_peers: [10.0.0.0/8, "fd00::/8"]
@@ -171,6 +172,7 @@ TEST(Config, FullFileSetsEveryField) {
     EXPECT_EQ(t.max_allocation_lifetime, milliseconds(250));
     EXPECT_EQ(t.max_allocations, 50u);
     EXPECT_EQ(t.max_allocations_per_user, 2u);
+    EXPECT_EQ(t.max_stream_connections, 7u);
     EXPECT_EQ(t.max_bps_per_allocation, 5'000'000u);
     EXPECT_EQ(t.allow_peers, (std::vector<Cidr>{*parse_cidr("127.0.0.1/32"), *parse_cidr("::1/128")}));
     EXPECT_FALSE(t.deny_peers_default);
@@ -232,6 +234,8 @@ TEST(Config, BadFilesReportKeyFileLineAndWhatWasExpected) {
         {"wrong type: null", "turn:\n  enabled:\n", R"(t.yaml:2:3: turn.enabled: expected true or false, got null)"},
         {"too many threads", "threads: 1025\n",
          R"(t.yaml:1:1: threads: expected an integer between 0 and 1024, got "1025")"},
+        {"zero stream connections", "turn:\n  max_stream_connections: 0\n",
+         R"(t.yaml:2:3: turn.max_stream_connections: expected a positive integer, got "0")"},
         {"negative count", "signaling: {max_connections: -1}\n",
          R"(t.yaml:1:13: signaling.max_connections: expected a positive integer, got "-1")"},
         {"message limit", "signaling: {max_message_bytes: 1023}\n",
