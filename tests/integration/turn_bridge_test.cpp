@@ -134,6 +134,24 @@ protected:
         return c;
     }
 
+    // A user logged in, in `room`, holding a UDP allocation made with the
+    // join reply's credentials; nullopt (with a test failure) otherwise.
+    struct Member {
+        std::unique_ptr<WsClient> ws;
+        std::optional<IceCredentials> creds;
+        std::unique_ptr<TurnClient> turn;
+    };
+    std::optional<Member> member_with_allocation(const std::string& user, const std::string& room) {
+        Member m;
+        m.ws = logged_in(user);
+        if (!m.ws) return std::nullopt;
+        m.creds = join_for_credentials(*m.ws, room);
+        if (!m.creds) return std::nullopt;
+        m.turn = allocated(*m.creds);
+        if (!m.turn) return std::nullopt;
+        return m;
+    }
+
     double live_allocations() {
         const auto m = http_get(server_->port(), "/metrics");
         return metric_value(m.body, "switchboard_turn_allocations").value_or(-1);
@@ -232,12 +250,9 @@ TEST_F(TurnBridgeTest, JoinCredentialsAllocateAndStrangersAreRefused) {
 }
 
 TEST_F(TurnBridgeTest, LeavingTheLastRoomTearsDownTheAllocation) {
-    auto alice = logged_in("alice");
-    ASSERT_TRUE(alice);
-    const auto creds = join_for_credentials(*alice, "r1");
-    ASSERT_TRUE(creds);
-    auto c = allocated(*creds);
-    ASSERT_TRUE(c);
+    auto m = member_with_allocation("alice", "r1");
+    ASSERT_TRUE(m);
+    auto& [alice, creds, c] = *m;
     const auto before = c->refresh();
     ASSERT_TRUE(before && before->success())
         << "Refresh failed while in the room: " << (before ? before->describe() : "no response");
@@ -257,12 +272,9 @@ TEST_F(TurnBridgeTest, LeavingTheLastRoomTearsDownTheAllocation) {
 // only asks whether a session exists. A client that re-allocates keeps a
 // relay outside any room for as long as it stays logged in.
 TEST_F(TurnBridgeTest, AllocateAfterLeavingTheLastRoomIsRefused) {
-    auto alice = logged_in("alice");
-    ASSERT_TRUE(alice);
-    const auto creds = join_for_credentials(*alice, "r1");
-    ASSERT_TRUE(creds);
-    auto c = allocated(*creds);
-    ASSERT_TRUE(c);
+    auto m = member_with_allocation("alice", "r1");
+    ASSERT_TRUE(m);
+    auto& [alice, creds, c] = *m;
     ASSERT_TRUE(alice->send_text(R"({"type":"leave","id":53,"roomId":"r1"})"));
     ASSERT_TRUE(reply_to(*alice, 53));
     ASSERT_TRUE(wait_live_allocations(0)) << live_allocations();
@@ -276,13 +288,10 @@ TEST_F(TurnBridgeTest, AllocateAfterLeavingTheLastRoomIsRefused) {
 }
 
 TEST_F(TurnBridgeTest, LeavingOneOfTwoRoomsKeepsTheAllocation) {
-    auto alice = logged_in("alice");
-    ASSERT_TRUE(alice);
-    const auto creds = join_for_credentials(*alice, "r1");
-    ASSERT_TRUE(creds);
+    auto m = member_with_allocation("alice", "r1");
+    ASSERT_TRUE(m);
+    auto& [alice, creds, c] = *m;
     ASSERT_TRUE(joined(*alice, "r2"));
-    auto c = allocated(*creds);
-    ASSERT_TRUE(c);
     ASSERT_TRUE(alice->send_text(R"({"type":"leave","id":51,"roomId":"r1"})"));
     const auto left = reply_to(*alice, 51);
     ASSERT_TRUE(left && left->is_success()) << (left ? left->raw : dump(*alice));
@@ -306,12 +315,9 @@ TEST_F(TurnBridgeTest, LeavingOneOfTwoRoomsKeepsTheAllocation) {
 }
 
 TEST_F(TurnBridgeTest, ReplacedSessionTearsDownTheAllocation) {
-    auto alice = logged_in("alice");
-    ASSERT_TRUE(alice);
-    const auto creds = join_for_credentials(*alice, "r1");
-    ASSERT_TRUE(creds);
-    auto c = allocated(*creds);
-    ASSERT_TRUE(c);
+    auto m = member_with_allocation("alice", "r1");
+    ASSERT_TRUE(m);
+    auto& [alice, creds, c] = *m;
 
     auto alice2 = logged_in("alice");  // replaces the first session
     ASSERT_TRUE(alice2);
@@ -337,12 +343,9 @@ TEST_F(TurnBridgeTest, ReplacedSessionTearsDownTheAllocation) {
 }
 
 TEST_F(TurnBridgeTest, NormalCloseTearsDownTheAllocation) {
-    auto alice = logged_in("alice");
-    ASSERT_TRUE(alice);
-    const auto creds = join_for_credentials(*alice, "r1");
-    ASSERT_TRUE(creds);
-    auto c = allocated(*creds);
-    ASSERT_TRUE(c);
+    auto m = member_with_allocation("alice", "r1");
+    ASSERT_TRUE(m);
+    auto& [alice, creds, c] = *m;
     ASSERT_EQ(live_allocations(), 1);
 
     ASSERT_TRUE(alice->close(1000)) << alice->last_error();
@@ -366,12 +369,9 @@ TEST_F(TurnBridgeTest, NormalCloseTearsDownTheAllocation) {
 }
 
 TEST_F(TurnBridgeTest, DroppedConnectionKeepsTheAllocationForTheResumeWindowOnly) {
-    auto alice = logged_in("alice");
-    ASSERT_TRUE(alice);
-    const auto creds = join_for_credentials(*alice, "r1");
-    ASSERT_TRUE(creds);
-    auto c = allocated(*creds);
-    ASSERT_TRUE(c);
+    auto m = member_with_allocation("alice", "r1");
+    ASSERT_TRUE(m);
+    auto& [alice, creds, c] = *m;
     const auto dropped_at = Steady::now();
     alice->drop();  // no close frame: the session waits out its 2 s resume window
     std::this_thread::sleep_for(300ms);
