@@ -5,13 +5,13 @@
 //
 // Choices the RFC leaves open, made here:
 // - EVEN-PORT: the relay is reopened until its port is even (a few tries,
-//   else 508). With the R bit, the next-higher port must not be reserved
-//   already; it is then reserved for 30 s (section 7.2: "the server SHOULD
-//   hold the reservation for approximately 30 seconds") under a random
-//   RESERVATION-TOKEN, process-wide, since the Allocate that presents the
-//   token may land on another worker. Other allocations never take a
-//   reserved port; the port is not held by a socket, so another process
-//   could take it, and then the token's Allocate gets 508.
+//   else 508). With the R bit, also until the next-higher port can be bound:
+//   the io layer binds it and holds it (HeldPort) for 30 s (section 7.2:
+//   "the server SHOULD hold the reservation for approximately 30 seconds")
+//   under a random RESERVATION-TOKEN, process-wide, since the Allocate that
+//   presents the token may land on another worker. Because the port is
+//   bound, nothing else, in this process or another, can take it meanwhile.
+//   Reservations count against turn.max_allocations (508 beyond it).
 // - RESERVATION-TOKEN: unknown or expired, 508 (step 5).
 // - ADDITIONAL-ADDRESS-FAMILY (IPv6, step 9): a dual allocation, an IPv4
 //   and an IPv6 relay (each its own relay socket id, one allocation for
@@ -123,7 +123,7 @@ Checked check_request(EngineContext& context, const Request& request) {
     // server rejects the request with a 400 (Bad Request) error. Otherwise,
     // it checks to see if the token is valid ... If the token is not valid
     // for some reason, the server rejects the request with a 508
-    // (Insufficient Capacity) error." We never issue tokens.
+    // (Insufficient Capacity) error."
     if (token != nullptr) {
         const auto decoded = stun::decode_reservation_token(token->value);
         if (even_port != nullptr || requested_family != nullptr || additional_family != nullptr ||
@@ -211,34 +211,48 @@ Checked check_request(EngineContext& context, const Request& request) {
     return params;
 }
 
-std::optional<stun::Address> open_relay(EngineContext& context, EngineSink& sink, AllocationId id,
-                                        stun::Address::Family family, const AllocateParams& params,
-                                        const FiveTuple& from) {
+// A relay socket just opened, and with the R bit the next-higher port,
+// held for the reservation.
+struct OpenedRelay {
+    stun::Address address;
+    std::unique_ptr<HeldPort> next;
+};
+
+std::optional<OpenedRelay> open_relay(EngineContext& context, EngineSink& sink, AllocationId id,
+                                      stun::Address::Family family, const AllocateParams& params,
+                                      const FiveTuple& from) {
     // "If the request contains a RESERVATION-TOKEN, the server uses the
     // previously reserved transport address corresponding to the included
     // token."
     if (params.token) {
-        const auto reserved = context.shared.take_reservation(*params.token, context.now());
+        auto reserved = context.shared.take_reservation(*params.token, context.now());
         if (!reserved) {
             return std::nullopt;
         }
-        return sink.open_relay(id, reserved->family, from, reserved);
+        const auto relayed = sink.open_held_relay(id, std::move(reserved));
+        if (!relayed) {
+            return std::nullopt;
+        }
+        return OpenedRelay{*relayed, nullptr};
     }
     // "If the request contains an EVEN-PORT attribute, then the relayed
     // transport address MUST have an even port number." The sink picks the
-    // port; reopen until it is even (and, with the R bit, until the next
-    // port is free to reserve).
+    // port; reopen until it is even and, with the R bit, until the next port
+    // can be held.
     const int attempts = params.even_port ? kEvenPortAttempts : 1;
     for (int i = 0; i < attempts; ++i) {
-        const auto relayed = sink.open_relay(id, family, from, std::nullopt);
+        const auto relayed = sink.open_relay(id, family, from);
         if (!relayed || !params.even_port) {
-            return relayed;
+            return relayed ? std::optional(OpenedRelay{*relayed, nullptr}) : std::nullopt;
         }
-        if (relayed->port % 2 == 0) {
+        if (relayed->port % 2 == 0 && relayed->port < 0xFFFF) {
+            if (!params.reserve_next) {
+                return OpenedRelay{*relayed, nullptr};
+            }
             auto next = *relayed;
             next.port = static_cast<std::uint16_t>(relayed->port + 1);
-            if (!params.reserve_next || !context.shared.is_reserved(next, context.now())) {
-                return relayed;
+            if (auto held = sink.hold_port(next)) {
+                return OpenedRelay{*relayed, std::move(held)};
             }
         }
         sink.close_relay(id);
@@ -274,11 +288,11 @@ AdditionalRelay open_additional_relay(EngineContext& context, EngineSink& sink,
         return {std::nullopt, stun::kErrorAddressFamilyNotSupported};
     }
     const AllocationId id = context.next_allocation_id();
-    const auto local = open_relay(context, sink, id, kFamily, params, from);
-    if (!local) {
+    const auto opened = open_relay(context, sink, id, kFamily, params, from);
+    if (!opened) {
         return {std::nullopt, stun::kErrorInsufficientCapacity};
     }
-    return {Allocation::Relay{id, advertised_address(context.config.turn, *local)}, 0};
+    return {Allocation::Relay{id, advertised_address(context.config.turn, opened->address)}, 0};
 }
 
 }  // namespace
@@ -330,12 +344,26 @@ std::vector<std::uint8_t> handle_allocate(EngineContext& context, const Request&
     // 5-tuple is set to the 5-tuple from the Allocate request, while the
     // list of permissions and the list of channels are initially empty."
     const AllocationId id = context.next_allocation_id();
-    const auto local = open_relay(context, sink, id, params.family, params, request.from);
-    if (!local) {
+    auto opened = open_relay(context, sink, id, params.family, params, request.from);
+    // "If the R bit was set to 1 in the EVEN-PORT attribute ..., the server
+    // adds a RESERVATION-TOKEN attribute" for the next-higher port, which it
+    // holds from now on; more reservations than turn.max_allocations are
+    // refused as a lack of capacity.
+    std::optional<stun::ReservationToken> token;
+    if (opened && opened->next) {
+        token.emplace();
+        shared::random_bytes(*token);
+        if (!context.shared.add_reservation(token_value(*token), std::move(opened->next),
+                                            context.now() + kReservationLifetime)) {
+            sink.close_relay(id);
+            opened.reset();
+        }
+    }
+    if (!opened) {
         context.shared.release_allocation(credentials.user);
         return std::move(context.error(request, stun::kErrorInsufficientCapacity)).finish();
     }
-    const stun::Address relayed = advertised_address(context.config.turn, *local);
+    const stun::Address relayed = advertised_address(context.config.turn, opened->address);
     const AdditionalRelay additional =
         params.additional_ipv6 ? open_additional_relay(context, sink, params, request.from)
                                : AdditionalRelay{};
@@ -357,15 +385,8 @@ std::vector<std::uint8_t> handle_allocate(EngineContext& context, const Request&
         stun::add_xor_address(reply.builder(), stun::kAttrXorRelayedAddress,
                               additional.relay->address);
     }
-    // "If the R bit was set to 1 in the EVEN-PORT attribute ..., the server
-    // adds a RESERVATION-TOKEN attribute."
-    if (params.reserve_next) {
-        stun::ReservationToken token{};
-        shared::random_bytes(token);
-        auto next = *local;
-        next.port = static_cast<std::uint16_t>(local->port + 1);
-        context.shared.add_reservation(token_value(token), next, now + kReservationLifetime);
-        stun::add_reservation_token(reply.builder(), token);
+    if (token) {
+        stun::add_reservation_token(reply.builder(), *token);
     }
     if (additional.error != 0) {
         stun::add_address_error_code(reply.builder(), stun::Address::Family::v6, additional.error);

@@ -211,6 +211,8 @@ void Engine::tick(EngineSink& sink) {
         context.destroy(id, sink);
     }
     context.allocations.for_each([&](Allocation& allocation) { allocation.expire(now); });
+    // Reserved ports past their ~30 s (RFC 8656 section 7.2) are freed.
+    context.shared.expire_reservations(now);
 }
 
 void Engine::drop_user(std::string_view user_id, EngineSink& sink) {

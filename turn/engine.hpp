@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -46,6 +47,18 @@ struct FiveTupleHash {
 // (RFC 8656 section 7.2, ADDITIONAL-ADDRESS-FAMILY), which has its own.
 using AllocationId = std::uint64_t;
 
+// A UDP port bound by the io layer on the engine's behalf and held unused,
+// so that nothing else (another allocation, another process) can take it:
+// the next-higher port of an EVEN-PORT allocation with the R bit, until the
+// Allocate that presents its RESERVATION-TOKEN (RFC 8656 section 7.2) makes
+// it a relay. Destroying it frees the port. Not tied to a worker: a
+// reservation made on one worker may be taken on another.
+class HeldPort {
+public:
+    virtual ~HeldPort() = default;
+    virtual const stun::Address& address() const = 0;
+};
+
 // What the io layer does on the engine's behalf. Calls happen synchronously
 // inside Engine methods; spans are valid only during the call.
 class EngineSink {
@@ -55,14 +68,19 @@ public:
     // already padded ChannelData to 4 bytes).
     virtual void send_to_client(const FiveTuple& client, std::span<const std::uint8_t> bytes) = 0;
     // Binds a UDP relay socket `id` of `family` on relay_bind_address()
-    // (turn/relay_address.hpp) and the port range, or on exactly `exact` when
-    // given (a reserved port, RFC 8656 section 7.2 RESERVATION-TOKEN).
-    // Returns its local address, or nullopt when no port is free (the engine
-    // answers 508, or ADDRESS-ERROR-CODE 508 for a dual allocation's second
-    // family).
+    // (turn/relay_address.hpp) and the port range. Returns its local
+    // address, or nullopt when no port is free (the engine answers 508, or
+    // ADDRESS-ERROR-CODE 508 for a dual allocation's second family).
     virtual std::optional<stun::Address> open_relay(AllocationId id, stun::Address::Family family,
-                                                    const FiveTuple& client,
-                                                    const std::optional<stun::Address>& exact) = 0;
+                                                    const FiveTuple& client) = 0;
+    // Binds exactly `address` and holds it unused (HeldPort), or nullptr when
+    // it is taken.
+    virtual std::unique_ptr<HeldPort> hold_port(const stun::Address& address) = 0;
+    // Turns a held port (from any worker's hold_port) into relay socket
+    // `id`; returns its address, or nullopt if the port was not this io
+    // layer's.
+    virtual std::optional<stun::Address> open_held_relay(AllocationId id,
+                                                         std::unique_ptr<HeldPort> port) = 0;
     // From relay socket `id` (the one of the peer's family).
     virtual void send_to_peer(AllocationId id, const stun::Address& peer,
                               std::span<const std::uint8_t> payload) = 0;
@@ -86,15 +104,16 @@ public:
     virtual void add_relayed(const stun::Address& a) = 0;
     virtual void remove_relayed(const stun::Address& a) = 0;
     virtual bool is_relayed(const stun::Address& a) const = 0;
-    // Port reservations (EVEN-PORT with the R bit): the next-higher port is
-    // held for `token` until `expiry`; the Allocate that presents the token
-    // (on any worker) takes it. A reserved address is never handed out
-    // otherwise.
-    virtual void add_reservation(std::uint64_t token, const stun::Address& relay,
+    // Port reservations (EVEN-PORT with the R bit): `port` is held for
+    // `token` until `expiry`; the Allocate that presents the token (on any
+    // worker) takes it. False when max_reservations are held already (the
+    // port is then freed). Expired ones are freed by expire_reservations (each
+    // worker's tick) or the next add or take.
+    virtual bool add_reservation(std::uint64_t token, std::unique_ptr<HeldPort> port,
                                  shared::Clock::Steady::time_point expiry) = 0;
-    virtual std::optional<stun::Address> take_reservation(std::uint64_t token,
-                                                          shared::Clock::Steady::time_point now) = 0;
-    virtual bool is_reserved(const stun::Address& relay, shared::Clock::Steady::time_point now) const = 0;
+    virtual std::unique_ptr<HeldPort> take_reservation(std::uint64_t token,
+                                                       shared::Clock::Steady::time_point now) = 0;
+    virtual void expire_reservations(shared::Clock::Steady::time_point now) = 0;
 };
 
 struct EngineStats;  // counters, defined in engine.cpp

@@ -2,7 +2,8 @@
 // The SharedState of turn/engine.hpp for one process: global quotas, the
 // set of live relayed addresses, and the bridge to signaling. Thread-safe
 // (one mutex; only allocation set-up and tear-down and CreatePermission
-// touch it, never the relay hot path).
+// touch it, never the relay hot path). Port reservations count against
+// turn.max_allocations too: each holds a port, as an allocation does.
 
 #include <atomic>
 #include <functional>
@@ -10,6 +11,7 @@
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
+#include <vector>
 
 #include "turn/engine.hpp"
 
@@ -17,9 +19,16 @@ namespace switchboard::turn {
 
 class ProcessState final : public SharedState {
 public:
+    // `reservations_gauge` (optional) follows the number of held port
+    // reservations.
     ProcessState(std::size_t max_allocations, std::size_t max_per_user,
-                 std::function<bool(std::string_view)> user_active)
-        : max_total_(max_allocations), max_per_user_(max_per_user), user_active_(std::move(user_active)) {}
+                 std::function<bool(std::string_view)> user_active,
+                 shared::Gauge* reservations_gauge = nullptr)
+        : max_total_(max_allocations),
+          max_per_user_(max_per_user),
+          user_active_(std::move(user_active)),
+          reservations_gauge_(reservations_gauge),
+          max_reservations_(max_allocations) {}
 
     bool user_active(std::string_view user_id) const override {
         return user_active_ ? user_active_(user_id) : true;
@@ -59,27 +68,34 @@ public:
         return relayed_.count(a) != 0;
     }
 
-    void add_reservation(std::uint64_t token, const stun::Address& relay,
+    bool add_reservation(std::uint64_t token, std::unique_ptr<HeldPort> port,
                          shared::Clock::Steady::time_point expiry) override {
         std::lock_guard lock(mutex_);
-        reservations_[token] = {relay, expiry};
+        if (reservations_.size() >= max_reservations_) return false;
+        reservations_[token] = {std::move(port), expiry};
+        publish_locked();
+        return true;
     }
-    std::optional<stun::Address> take_reservation(std::uint64_t token,
-                                                  shared::Clock::Steady::time_point now) override {
+    std::unique_ptr<HeldPort> take_reservation(std::uint64_t token,
+                                               shared::Clock::Steady::time_point now) override {
+        std::vector<std::unique_ptr<HeldPort>> expired;  // closed after the unlock
         std::lock_guard lock(mutex_);
-        purge_locked(now);
+        expired = expire_locked(now);
         auto it = reservations_.find(token);
-        if (it == reservations_.end()) return std::nullopt;
-        const auto relay = it->second.relay;
+        if (it == reservations_.end()) return nullptr;
+        auto port = std::move(it->second.port);
         reservations_.erase(it);
-        return relay;
+        publish_locked();
+        return port;
     }
-    bool is_reserved(const stun::Address& relay, shared::Clock::Steady::time_point now) const override {
+    void expire_reservations(shared::Clock::Steady::time_point now) override {
+        std::vector<std::unique_ptr<HeldPort>> expired;  // closed after the unlock
         std::lock_guard lock(mutex_);
-        for (const auto& [token, r] : reservations_) {
-            if (r.relay == relay && now < r.expiry) return true;
-        }
-        return false;
+        expired = expire_locked(now);
+    }
+    std::size_t reservations() const {
+        std::lock_guard lock(mutex_);
+        return reservations_.size();
     }
 
     // TCP/TLS client connections (turn.max_stream_connections).
@@ -99,22 +115,40 @@ public:
 
 private:
     struct Reservation {
-        stun::Address relay;
+        std::unique_ptr<HeldPort> port;
         shared::Clock::Steady::time_point expiry;
     };
-    void purge_locked(shared::Clock::Steady::time_point now) {
-        std::erase_if(reservations_, [&](const auto& kv) { return now >= kv.second.expiry; });
+    // Removes the reservations expired at `now` and returns their ports.
+    std::vector<std::unique_ptr<HeldPort>> expire_locked(shared::Clock::Steady::time_point now) {
+        std::vector<std::unique_ptr<HeldPort>> expired;
+        for (auto it = reservations_.begin(); it != reservations_.end();) {
+            if (now < it->second.expiry) {
+                ++it;
+                continue;
+            }
+            expired.push_back(std::move(it->second.port));
+            it = reservations_.erase(it);
+        }
+        if (!expired.empty()) publish_locked();
+        return expired;
+    }
+
+    void publish_locked() {
+        if (reservations_gauge_ != nullptr) {
+            reservations_gauge_->set(static_cast<std::int64_t>(reservations_.size()));
+        }
     }
 
     const std::size_t max_total_;
     const std::size_t max_per_user_;
     std::function<bool(std::string_view)> user_active_;
+    shared::Gauge* const reservations_gauge_;
     std::atomic<std::size_t> streams_{0};
     mutable std::mutex mutex_;
     std::size_t total_ = 0;
     std::unordered_map<std::string, std::size_t> per_user_;
     std::unordered_set<stun::Address> relayed_;
-    // Few at a time (each lives 30 s): a linear scan in is_reserved is fine.
+    const std::size_t max_reservations_;
     std::unordered_map<std::uint64_t, Reservation> reservations_;
 };
 

@@ -8,7 +8,15 @@
 
 #include "tests/integration/http_client.hpp"
 #include "tests/integration/turn_support.hpp"
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "turn/stun/attribute_type.hpp"
 #include "turn/stun/error_code.hpp"
+#include "turn/stun/even_port.hpp"
+#include "turn/stun/message.hpp"
+#include "turn/stun/reservation_token.hpp"
 #include "turn/stun/integrity.hpp"
 #include "turn/stun/requested_transport.hpp"
 #include "turn/stun/text_attributes.hpp"
@@ -227,6 +235,59 @@ TEST_F(TurnAllocateTest, WrongSecretAndTamperedMessagesGet401) {
     ASSERT_TRUE(r);
     EXPECT_EQ(r->error_code, stun::kErrorUnauthenticated) << r->describe();
     EXPECT_EQ(live(), 0);
+}
+
+// Can this process bind UDP 127.0.0.1:port? (Closes the socket again.)
+bool can_bind_udp(std::uint16_t port) {
+    const int fd = ::socket(AF_INET, SOCK_DGRAM, 0);
+    sockaddr_in sin{};
+    sin.sin_family = AF_INET;
+    sin.sin_port = htons(port);
+    sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    const bool bound = ::bind(fd, reinterpret_cast<sockaddr*>(&sin), sizeof sin) == 0;
+    ::close(fd);
+    return bound;
+}
+
+TEST_F(TurnAllocateTest, AReservedPortIsBoundUntilItsTokenTakesIt) {
+    // RFC 8656 section 7.2: EVEN-PORT with the R bit reserves the next port
+    // for a RESERVATION-TOKEN. The server holds it bound, so no other
+    // process can take it before the token's Allocate comes.
+    ASSERT_TRUE(start_turn({}));
+    const auto creds = rest_credentials("alice");
+    auto rtp = client(creds);
+    ASSERT_TRUE(rtp);
+    const auto r = rtp->request(stun::Method::allocate, [](stun::MessageBuilder& b) {
+        stun::add_requested_transport(b, stun::kProtocolUdp);
+        stun::add_even_port(b, {true});
+    });
+    ASSERT_TRUE(r && r->success() && r->xor_relayed) << text(r);
+    EXPECT_EQ(r->xor_relayed->port % 2, 0);
+    const auto view = stun::parse_message(r->bytes);
+    ASSERT_TRUE(std::holds_alternative<stun::MessageView>(view));
+    const auto* token_attribute = std::get<stun::MessageView>(view).find(stun::kAttrReservationToken);
+    ASSERT_NE(token_attribute, nullptr) << text(r);
+    const auto token = std::get<stun::ReservationToken>(stun::decode_reservation_token(token_attribute->value));
+    const std::uint16_t next = r->xor_relayed->port + 1;
+    EXPECT_FALSE(can_bind_udp(next)) << "the reserved port " << next << " is free for anyone";
+    EXPECT_EQ(metric_value(http_get(server_->port(), "/metrics").body,
+                           "switchboard_turn_port_reservations"),
+              1);
+
+    auto rtcp = client(creds);
+    ASSERT_TRUE(rtcp);
+    const auto second = rtcp->request(stun::Method::allocate, [&](stun::MessageBuilder& b) {
+        stun::add_requested_transport(b, stun::kProtocolUdp);
+        stun::add_reservation_token(b, token);
+    });
+    ASSERT_TRUE(second && second->success() && second->xor_relayed) << text(second);
+    EXPECT_EQ(second->xor_relayed->port, next);
+    EXPECT_EQ(metric_value(http_get(server_->port(), "/metrics").body,
+                           "switchboard_turn_port_reservations"),
+              0);
+    // Now a relay: deleting the allocation frees the port.
+    ASSERT_TRUE(rtcp->refresh(0));
+    EXPECT_TRUE(can_bind_udp(next));
 }
 
 }  // namespace

@@ -124,7 +124,9 @@ struct TurnServer::Impl {
         : config(c),
           clock(clk),
           metrics(m),
-          state(c.turn.max_allocations, c.turn.max_allocations_per_user, std::move(user_active)) {}
+          state(c.turn.max_allocations, c.turn.max_allocations_per_user, std::move(user_active),
+                &m.gauge("switchboard_turn_port_reservations",
+                         "Relay ports held for a RESERVATION-TOKEN (EVEN-PORT with the R bit).")) {}
 
     const shared::Config& config;
     const shared::Clock& clock;

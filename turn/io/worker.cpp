@@ -3,6 +3,9 @@
 #include <cerrno>
 #include <cstring>
 #include <stdexcept>
+#include <utility>
+
+#include <unistd.h>
 
 #include <boost/asio/ip/v6_only.hpp>
 #include <boost/asio/post.hpp>
@@ -43,6 +46,24 @@ udp::socket open_udp(asio::io_context& ioc, const stun::Address& bind_to, bool r
     }
     return socket;
 }
+
+// A bound UDP socket, held as a plain descriptor (not registered with any
+// io_context) so the worker that takes the reservation can adopt it.
+class HeldUdpPort final : public HeldPort {
+public:
+    HeldUdpPort(int fd, const stun::Address& address) : fd_(fd), address_(address) {}
+    ~HeldUdpPort() override {
+        if (fd_ >= 0) ::close(fd_);
+    }
+    HeldUdpPort(const HeldUdpPort&) = delete;
+    HeldUdpPort& operator=(const HeldUdpPort&) = delete;
+    const stun::Address& address() const override { return address_; }
+    int release() { return std::exchange(fd_, -1); }
+
+private:
+    int fd_;
+    stun::Address address_;
+};
 
 }  // namespace
 
@@ -154,25 +175,15 @@ void Worker::send_to_client(const FiveTuple& client, std::span<const std::uint8_
     }
 }
 
+void Worker::add_relay(AllocationId id, udp::socket socket) {
+    auto relay = std::make_shared<Relay>(std::move(socket));
+    relay->id = id;
+    relays_[id] = relay;
+    read_relay(relay);
+}
+
 std::optional<stun::Address> Worker::open_relay(AllocationId id, stun::Address::Family family,
-                                                const FiveTuple& client,
-                                                const std::optional<stun::Address>& exact) {
-    auto bind_relay = [&](const stun::Address& where) -> bool {
-        try {
-            auto relay = std::make_shared<Relay>(open_udp(ioc_, where, false));
-            relay->id = id;
-            relays_[id] = relay;
-            read_relay(relay);
-            return true;
-        } catch (const std::runtime_error& e) {
-            SB_LOG(trace, "turn", std::string("relay bind: ") + e.what());
-            return false;
-        }
-    };
-    if (exact) {
-        if (bind_relay(*exact)) return exact;
-        return std::nullopt;
-    }
+                                                const FiveTuple& client) {
     // relay_address, the address the client reached us on, or a listen
     // address, of the requested family (the rule the engine checked).
     std::optional<stun::Address> ip = relay_bind_address(config_.turn, client.server, family);
@@ -185,12 +196,42 @@ std::optional<stun::Address> Worker::open_relay(AllocationId id, stun::Address::
     for (int attempt = 0; attempt < kRelayBindAttempts; ++attempt) {
         port_seed_ = port_seed_ * 1664525u + 1013904223u;  // LCG: cheap, and ports need no secrecy here
         ip->port = static_cast<std::uint16_t>(lo + (port_seed_ >> 8) % span);
-        if (shared_.is_reserved(*ip, clock_.now())) continue;  // held for a RESERVATION-TOKEN
-        if (bind_relay(*ip)) return ip;
+        try {
+            add_relay(id, open_udp(ioc_, *ip, false));
+            return ip;
+        } catch (const std::runtime_error& e) {
+            SB_LOG(trace, "turn", std::string("relay bind: ") + e.what());
+        }
     }
     SB_LOG(warn, "turn", "no free relay port on " + ip->ip_string() + " after " +
                              std::to_string(kRelayBindAttempts) + " attempts");
     return std::nullopt;
+}
+
+std::unique_ptr<HeldPort> Worker::hold_port(const stun::Address& address) {
+    try {
+        return std::make_unique<HeldUdpPort>(open_udp(ioc_, address, false).release(), address);
+    } catch (const std::exception& e) {
+        SB_LOG(trace, "turn", std::string("hold port: ") + e.what());
+        return nullptr;
+    }
+}
+
+std::optional<stun::Address> Worker::open_held_relay(AllocationId id, std::unique_ptr<HeldPort> port) {
+    auto* held = dynamic_cast<HeldUdpPort*>(port.get());
+    if (held == nullptr) return std::nullopt;
+    const stun::Address address = held->address();
+    udp::socket socket(ioc_);
+    boost::system::error_code ec;
+    const int fd = held->release();
+    socket.assign(address.family == stun::Address::Family::v6 ? udp::v6() : udp::v4(), fd, ec);
+    if (ec) {
+        ::close(fd);
+        SB_LOG(warn, "turn", "cannot adopt the reserved port " + address.to_string() + ": " + ec.message());
+        return std::nullopt;
+    }
+    add_relay(id, std::move(socket));
+    return address;
 }
 
 void Worker::read_relay(const std::shared_ptr<Relay>& r) {

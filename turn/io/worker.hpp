@@ -61,8 +61,9 @@ public:
     // EngineSink (worker thread).
     void send_to_client(const FiveTuple& client, std::span<const std::uint8_t> bytes) override;
     std::optional<stun::Address> open_relay(AllocationId id, stun::Address::Family family,
-                                            const FiveTuple& client,
-                                            const std::optional<stun::Address>& exact) override;
+                                            const FiveTuple& client) override;
+    std::unique_ptr<HeldPort> hold_port(const stun::Address& address) override;
+    std::optional<stun::Address> open_held_relay(AllocationId id, std::unique_ptr<HeldPort> port) override;
     void send_to_peer(AllocationId id, const stun::Address& peer, std::span<const std::uint8_t> payload) override;
     void close_relay(AllocationId id) override;
 
@@ -71,6 +72,7 @@ private:
     struct Relay;
 
     void read_udp(UdpListener& l);
+    void add_relay(AllocationId id, boost::asio::ip::udp::socket socket);
     void read_relay(const std::shared_ptr<Relay>& r);
     void arm_tick();
 

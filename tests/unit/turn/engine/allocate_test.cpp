@@ -162,17 +162,44 @@ TEST_F(EngineAllocate, ReservationsExpireAfterAboutThirtySeconds) {
               508);
 }
 
-TEST_F(EngineAllocate, EvenPortWithReserveSkipsAnEvenPortWhoseNextIsReserved) {
-    // 50002 is even but 50003 is held for someone else's token.
-    shared.add_reservation(42, [] {
-        auto a = stun::Address::parse("203.0.113.50:50003");
-        return *a;
-    }(), clock.now() + std::chrono::seconds(30));
+TEST_F(EngineAllocate, EvenPortWithReserveSkipsAnEvenPortWhoseNextCannotBeHeld) {
+    // 50002 is even but 50003 is bound by someone else.
+    sink.busy.insert("203.0.113.50:50003");
     sink.next_port = 50002;
     TestClient client = rest_client("alice");
     const auto reply = allocate(client, [](stun::MessageBuilder& b) { stun::add_even_port(b, {true}); });
     ASSERT_TRUE(reply.is_success());
     EXPECT_EQ(reply.xor_address(stun::kAttrXorRelayedAddress)->port, 50004);
+    EXPECT_EQ(sink.closed.size(), 2u);  // 50002, then the odd 50003
+    EXPECT_EQ(*sink.held, (std::set<std::string>{"203.0.113.50:50005"}));
+}
+
+TEST_F(EngineAllocate, TheReservedPortIsHeldUntilTakenOrExpired) {
+    TestClient rtp = rest_client("alice", 40000);
+    const auto reply = allocate(rtp, [](stun::MessageBuilder& b) { stun::add_even_port(b, {true}); });
+    ASSERT_TRUE(reply.is_success());
+    const auto port = reply.xor_address(stun::kAttrXorRelayedAddress)->port;
+    const std::string next = "203.0.113.50:" + std::to_string(port + 1);
+    EXPECT_EQ(*sink.held, std::set<std::string>{next});
+    // The tick before 30 s keeps it, the one after frees it.
+    tick_after(std::chrono::seconds(29));
+    EXPECT_EQ(*sink.held, std::set<std::string>{next});
+    tick_after(std::chrono::seconds(2));
+    EXPECT_TRUE(sink.held->empty());
+}
+
+TEST_F(EngineAllocate, ReservationsBeyondTheCapAre508AndFreeTheRelay) {
+    shared.max_reservations = 0;
+    TestClient client = rest_client("alice");
+    EXPECT_EQ(allocate(client, [](stun::MessageBuilder& b) { stun::add_even_port(b, {true}); })
+                  .error_code(),
+              508);
+    EXPECT_TRUE(sink.held->empty());
+    EXPECT_EQ(sink.closed.size(), 1u);
+    EXPECT_EQ(shared.total, 0);
+    // Without the R bit the same client is served.
+    EXPECT_TRUE(
+        allocate(client, [](stun::MessageBuilder& b) { stun::add_even_port(b, {false}); }).is_success());
 }
 
 TEST_F(EngineAllocate, EvenPortWithReserveAndAdditionalFamilyIs400) {

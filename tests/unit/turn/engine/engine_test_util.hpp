@@ -97,6 +97,21 @@ private:
     std::optional<stun::MessageView> view_;
 };
 
+// Records itself in `held` while alive.
+class FakeHeldPort final : public HeldPort {
+public:
+    FakeHeldPort(const stun::Address& address, std::shared_ptr<std::set<std::string>> held)
+        : address_(address), held_(std::move(held)) {
+        held_->insert(address_.to_string());
+    }
+    ~FakeHeldPort() override { held_->erase(address_.to_string()); }
+    const stun::Address& address() const override { return address_; }
+
+private:
+    stun::Address address_;
+    std::shared_ptr<std::set<std::string>> held_;  // outlives the sink if need be
+};
+
 class FakeSink final : public EngineSink {
 public:
     struct ToClient {
@@ -119,14 +134,23 @@ public:
         to_client.push_back({client, {bytes.begin(), bytes.end()}});
     }
     std::optional<stun::Address> open_relay(AllocationId id, stun::Address::Family family,
-                                            const FiveTuple& client,
-                                            const std::optional<stun::Address>& exact) override {
+                                            const FiveTuple& client) override {
         ++open_calls;
         if (fail_open || fail_family == family) return std::nullopt;
         stun::Address address = family == stun::Address::Family::v4 ? relay_v4 : relay_v6;
         address.port = next_port++;
-        if (exact) address = *exact;
         opened.push_back({id, family, client, address});
+        return address;
+    }
+    // A port of `busy` cannot be held (bound by someone else).
+    std::unique_ptr<HeldPort> hold_port(const stun::Address& address) override {
+        if (busy.contains(address.to_string())) return nullptr;
+        return std::make_unique<FakeHeldPort>(address, held);
+    }
+    std::optional<stun::Address> open_held_relay(AllocationId id, std::unique_ptr<HeldPort> port) override {
+        ++open_calls;
+        const stun::Address address = port->address();
+        opened.push_back({id, address.family, FiveTuple{}, address});
         return address;
     }
     void send_to_peer(AllocationId id, const stun::Address& peer,
@@ -145,6 +169,9 @@ public:
     std::vector<Opened> opened;
     std::vector<AllocationId> closed;
     int open_calls = 0;
+    std::set<std::string> busy;  // ports hold_port cannot bind
+    // Ports held now (a FakeHeldPort alive).
+    std::shared_ptr<std::set<std::string>> held = std::make_shared<std::set<std::string>>();
     bool fail_open = false;
     std::optional<stun::Address::Family> fail_family;  // no free port of this family
     std::uint16_t next_port = 50000;
@@ -174,26 +201,28 @@ public:
         return relayed.contains(a.to_string());
     }
 
-    void add_reservation(std::uint64_t token, const stun::Address& relay,
+    bool add_reservation(std::uint64_t token, std::unique_ptr<HeldPort> port,
                          shared::Clock::Steady::time_point expiry) override {
-        reservations[token] = {relay, expiry};
+        if (reservations.size() >= max_reservations) return false;
+        reservations[token] = {std::move(port), expiry};
+        return true;
     }
-    std::optional<stun::Address> take_reservation(std::uint64_t token,
-                                                  shared::Clock::Steady::time_point now) override {
+    std::unique_ptr<HeldPort> take_reservation(std::uint64_t token,
+                                               shared::Clock::Steady::time_point now) override {
+        expire_reservations(now);
         auto it = reservations.find(token);
-        if (it == reservations.end() || now >= it->second.second) return std::nullopt;
-        const auto relay = it->second.first;
+        if (it == reservations.end()) return nullptr;
+        auto port = std::move(it->second.first);
         reservations.erase(it);
-        return relay;
+        return port;
     }
-    bool is_reserved(const stun::Address& relay, shared::Clock::Steady::time_point now) const override {
-        for (const auto& [token, r] : reservations) {
-            if (r.first == relay && now < r.second) return true;
-        }
-        return false;
+    void expire_reservations(shared::Clock::Steady::time_point now) override {
+        std::erase_if(reservations, [&](const auto& kv) { return now >= kv.second.second; });
     }
 
-    std::map<std::uint64_t, std::pair<stun::Address, shared::Clock::Steady::time_point>> reservations;
+    std::map<std::uint64_t, std::pair<std::unique_ptr<HeldPort>, shared::Clock::Steady::time_point>>
+        reservations;
+    std::size_t max_reservations = 100;
     std::set<std::string> active;
     std::set<std::string> relayed;
     std::map<std::string, int> per_user;
