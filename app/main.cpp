@@ -17,6 +17,8 @@
 #include "shared/jwt.hpp"
 #include "shared/log.hpp"
 #include "shared/metrics.hpp"
+#include "shared/net/tls_context.hpp"
+#include "shared/reload.hpp"
 #include "signaling/http_api.hpp"
 #include "signaling/ice_servers.hpp"
 #include "signaling/io/server.hpp"
@@ -87,7 +89,55 @@ int print_turn_credentials(const sb::app::CommandLine& cl, const sb::shared::Con
     return 0;
 }
 
-int run(sb::shared::Config config) {
+std::string joined(const std::vector<std::string>& keys) {
+    std::string out;
+    for (const auto& k : keys) out += (out.empty() ? "" : ", ") + k;
+    return out;
+}
+
+// SIGHUP: reads the file again and applies what can change while running
+// (shared/reload.hpp). All or nothing: an invalid file or an unreadable
+// certificate changes nothing and is logged as an error.
+void reload(const std::optional<std::string>& path, sb::shared::Config& running,
+            sb::signaling::io::SignalingServer& signaling, sb::signaling::IceServerFactory& ice,
+            sb::turn::io::TurnServer* turn) {
+    if (!path) {
+        SB_LOG(info, "app", "SIGHUP: running on the built-in defaults, no file to reload");
+        return;
+    }
+    auto loaded = sb::shared::load_config_file(*path);
+    if (auto* err = std::get_if<sb::shared::ConfigError>(&loaded)) {
+        SB_LOG(error, "app", "reload failed, nothing changed: " + err->message);
+        return;
+    }
+    auto plan = sb::shared::plan_reload(running, std::get<sb::shared::Config>(loaded));
+    const auto effective = std::make_shared<const sb::shared::Config>(plan.effective);
+    // Certificates are read again even when their paths are the same (a
+    // renewal writes new files in place).
+    std::shared_ptr<boost::asio::ssl::context> signaling_tls, turn_tls;
+    try {
+        if (effective->signaling.tls.enabled()) {
+            signaling_tls = sb::shared::net::make_server_tls_context(effective->signaling.tls);
+        }
+        if (turn && !effective->turn.listen_tls.empty()) {
+            turn_tls = sb::shared::net::make_server_tls_context(effective->turn.tls);
+        }
+    } catch (const std::exception& e) {
+        SB_LOG(error, "app", std::string("reload failed, nothing changed: ") + e.what());
+        return;
+    }
+    sb::shared::log::configure(effective->log_level, effective->log_format);
+    ice.reload(*effective);
+    signaling.reload(effective, signaling_tls);
+    if (turn) turn->reload(effective, turn_tls);
+    running = plan.effective;
+    SB_LOG(info, "app", "configuration reloaded from " + *path + (plan.applied.empty() ? ": no setting changed" : ": changed " + joined(plan.applied)) + (signaling_tls || turn_tls ? "; TLS certificates read again" : ""));
+    if (!plan.restart.empty()) {
+        SB_LOG(warn, "app", "changed in " + *path + " but kept until a restart: " + joined(plan.restart));
+    }
+}
+
+int run(sb::shared::Config config, const std::optional<std::string>& config_path) {
     sb::shared::log::configure(config.log_level, config.log_format);
     if (config.turn.enabled && config.turn.secrets.empty()) {
         // Development convenience: credentials work within this process run.
@@ -124,7 +174,7 @@ int run(sb::shared::Config config) {
         ice_config.turn.listen_tcp = turn->bound_tcp();
         ice_config.turn.listen_tls = turn->bound_tls();
     }
-    const sb::signaling::IceServerFactory ice(ice_config);
+    sb::signaling::IceServerFactory ice(ice_config);
     boost::asio::io_context ioc(static_cast<int>(threads));
     sb::signaling::io::SignalingServer signaling(ioc, config, clock, metrics, ice);
     try {
@@ -150,12 +200,15 @@ int run(sb::shared::Config config) {
         if (turn) turn->drain();
         signaling.drain(kDrainDeadline, [&ioc] { ioc.stop(); });
     });
-    // SIGHUP must not kill the process (its default action). Reloading is
-    // not implemented yet; say so instead of pretending.
+    // SIGHUP: reload (systemctl reload). Handlers of one signal_set run one
+    // at a time, so two quick SIGHUPs reload one after the other.
+    // `config` itself stays as it is: the parts hold references to it.
+    sb::shared::Config running = config;
     boost::asio::signal_set hup(ioc, SIGHUP);
     std::function<void(const boost::system::error_code&, int)> on_hup = [&](const boost::system::error_code& ec, int) {
         if (ec) return;
-        SB_LOG(warn, "app", "SIGHUP: configuration reload is not supported yet; ignored");
+        SB_LOG(info, "app", "received SIGHUP, reloading");
+        reload(config_path, running, signaling, ice, turn.get());
         hup.async_wait(on_hup);
     };
     hup.async_wait(on_hup);
@@ -202,6 +255,6 @@ int main(int argc, char** argv) {
         case sb::app::Command::turn_credentials:
             return print_turn_credentials(*cl, *config);
         default:
-            return run(std::move(*config));
+            return run(std::move(*config), cl->config_path);
     }
 }

@@ -101,7 +101,7 @@ std::string turn_credentials_json(const IceServerFactory& ice, std::string_view 
     w.Key("password");
     w.String(list.credential.c_str(), static_cast<rapidjson::SizeType>(list.credential.size()));
     w.Key("ttl");
-    w.Int64(ice.ttl_seconds());
+    w.Int64(list.expires_at - now_unix);
     w.Key("uris");
     w.StartArray();
     for (const auto& u : list.turn_urls) w.String(u.c_str(), static_cast<rapidjson::SizeType>(u.size()));

@@ -26,7 +26,7 @@ double seconds_of(std::chrono::milliseconds ms) {
 
 Hub::Hub(const shared::Config& config, const shared::Clock& clock, Outbox& outbox,
          const IceServerFactory& ice, shared::Metrics& metrics)
-    : config_(config),
+    : config_(std::make_shared<const shared::Config>(config)),
       clock_(clock),
       outbox_(outbox),
       ice_(ice),
@@ -55,7 +55,7 @@ bool Hub::user_active(std::string_view user_id) const {
 }
 
 void Hub::on_open(ConnectionId id) {
-    const auto& rl = config_.signaling.rate_limit;
+    const auto& rl = config_->signaling.rate_limit;
     connections_.emplace(id, std::make_unique<Connection>(id, TokenBucket(rl.messages_per_second,
                                                                           rl.burst, clock_.now())));
     settle();
@@ -79,7 +79,7 @@ void Hub::on_text(ConnectionId id, std::string_view frame) {
                           : protocol::encode_failure(f.type, f.id_json, Error::rate_limited,
                                                      "message rate exceeded; dropped"));
         }
-        if (++c->dropped_in_row > static_cast<std::size_t>(config_.signaling.rate_limit.burst)) {
+        if (++c->dropped_in_row > static_cast<std::size_t>(config_->signaling.rate_limit.burst)) {
             close_connection(id, close_code::rate_limited, "rate limit exceeded repeatedly");
         }
         settle();
@@ -143,7 +143,7 @@ void Hub::fail(Connection& c, std::string_view type, std::string_view id_json, E
 
 void Hub::spend_error_budget(Connection& c) {
     // PROTOCOL.md: the reply to the N-th error is sent, then the socket closes.
-    if (++c.errors >= config_.signaling.error_budget) {
+    if (++c.errors >= config_->signaling.error_budget) {
         close_connection(c.id, close_code::policy, "error budget spent");
     }
 }
@@ -160,7 +160,7 @@ void Hub::handle_login(Connection& c, const Request& req) {
     std::optional<std::string> name;
     bool any_room = true;
     std::vector<std::string> rooms;
-    if (config_.auth.mode == shared::AuthMode::none) {
+    if (config_->auth.mode == shared::AuthMode::none) {
         if (!req.user_id) return login_failed(Error::bad_request, "userId is required");
         if (!shared::valid_identifier(*req.user_id)) {
             return login_failed(Error::bad_request, "userId must be 1 to 128 characters of [A-Za-z0-9._:@-]");
@@ -168,7 +168,7 @@ void Hub::handle_login(Connection& c, const Request& req) {
         user_id = *req.user_id;
     } else {
         if (!req.token) return login_failed(Error::bad_request, "token is required");
-        auto verified = shared::verify_jwt(*req.token, config_.auth.jwt_secret, clock_.unix_seconds());
+        auto verified = shared::verify_jwt(*req.token, config_->auth.jwt_secret, clock_.unix_seconds());
         if (auto* err = std::get_if<shared::JwtError>(&verified)) {
             return login_failed(Error::unauthorized, "token rejected: " + make_error_code(*err).message());
         }
@@ -211,10 +211,10 @@ protocol::LoginResult Hub::login_result(const Session& s, bool resumed) const {
     protocol::LoginResult r;
     r.user_id = s.user_id;
     r.session_id = s.session_id;
-    r.heartbeat_interval_s = seconds_of(config_.signaling.heartbeat_interval);
-    r.heartbeat_timeout_s = seconds_of(config_.signaling.heartbeat_timeout);
+    r.heartbeat_interval_s = seconds_of(config_->signaling.heartbeat_interval);
+    r.heartbeat_timeout_s = seconds_of(config_->signaling.heartbeat_timeout);
     r.resume_token = s.resume_token;
-    r.resume_window_s = seconds_of(config_.signaling.resume_window);
+    r.resume_window_s = seconds_of(config_->signaling.resume_window);
     r.resumed = resumed;
     return r;
 }
@@ -265,11 +265,11 @@ void Hub::handle_join(Connection& c, Session& s, const Request& req) {
     const bool already = std::find(s.rooms.begin(), s.rooms.end(), room) != s.rooms.end();
     bool created = false;
     if (!already) {
-        if (s.rooms.size() >= config_.signaling.max_rooms_per_session) {
+        if (s.rooms.size() >= config_->signaling.max_rooms_per_session) {
             return fail(c, "join", req.id_json, Error::too_many_rooms,
                         "already in max_rooms_per_session rooms", room);
         }
-        const auto outcome = rooms_->join(room, s.user_id, config_.signaling.max_room_members);
+        const auto outcome = rooms_->join(room, s.user_id, config_->signaling.max_room_members);
         if (outcome == JoinOutcome::full) {
             return fail(c, "join", req.id_json, Error::room_full, "the room is full", room);
         }

@@ -75,6 +75,11 @@ public:
     // Ends expired resume windows and pushes fresh ICE credentials at 80% of
     // their TTL. Call about once a second.
     void tick();
+    // SIGHUP: takes the hot settings of `effective` (shared/reload.hpp): the
+    // JWT secret for the next logins and the TURN credential TTL for the next
+    // pushes. Sessions and rooms are untouched; `effective` differs from the
+    // running config in hot settings only.
+    void reload(std::shared_ptr<const shared::Config> effective) { config_ = std::move(effective); }
     // Sends `goaway` to every connection and closes each with 1001.
     void shutdown(std::string_view reason, std::int64_t reconnect_after_ms);
 
@@ -135,7 +140,7 @@ private:
     Connection* find_connection(ConnectionId id);
     Session* find_session(std::string_view user_id);
 
-    const shared::Config& config_;
+    std::shared_ptr<const shared::Config> config_;  // a copy; reload() swaps it
     const shared::Clock& clock_;
     Outbox& outbox_;
     const IceServerFactory& ice_;

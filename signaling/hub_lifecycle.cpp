@@ -20,9 +20,9 @@ void Hub::on_close(ConnectionId id, Disconnect how) {
         const std::string_view reason = how == Disconnect::heartbeat_timeout ? "timeout" : "disconnected";
         if (how == Disconnect::normal) {
             end_session(user_id, "left");
-        } else if (config_.signaling.resume_window.count() > 0) {
+        } else if (config_->signaling.resume_window.count() > 0) {
             s->detached = true;
-            s->detached_until = clock_.now() + config_.signaling.resume_window;
+            s->detached_until = clock_.now() + config_->signaling.resume_window;
             s->detach_reason = std::string(reason);
         } else {
             end_session(user_id, reason);
@@ -41,7 +41,7 @@ void Hub::tick() {
         }
         for (auto& [room, due] : s->ice_push_at) {
             if (now < due) continue;
-            due = now + config_.turn.credential_ttl * 4 / 5;
+            due = now + config_->turn.credential_ttl * 4 / 5;
             deliver(*s, protocol::encode_ice_servers_push(room, ice_.make(user_id, clock_.unix_seconds())));
         }
     }
@@ -79,7 +79,7 @@ std::vector<std::string> Hub::kick(std::string_view user_id, std::optional<std::
 }
 
 void Hub::schedule_ice_push(Session& s, const std::string& room_id) {
-    const auto due = clock_.now() + config_.turn.credential_ttl * 4 / 5;
+    const auto due = clock_.now() + config_->turn.credential_ttl * 4 / 5;
     for (auto& [room, at] : s.ice_push_at) {
         if (room == room_id) {
             at = due;
@@ -94,7 +94,7 @@ void Hub::deliver(Session& s, std::string text) {
         if (!outbox_.send(*s.conn, std::move(text))) slow_consumers_.push_back(*s.conn);
         return;
     }
-    if (s.buffer.size() >= config_.signaling.resume_buffer) {
+    if (s.buffer.size() >= config_->signaling.resume_buffer) {
         // Ending the session here would change the room we may be iterating.
         overflowed_sessions_.push_back(s.user_id);
         return;

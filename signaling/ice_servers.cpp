@@ -5,6 +5,14 @@
 namespace switchboard::signaling {
 namespace {
 
+std::string minting_secret(const shared::Config& config) {
+    return config.turn.secrets.empty() ? std::string() : config.turn.secrets.front();
+}
+
+std::int64_t ttl_of(const shared::Config& config) {
+    return std::chrono::duration_cast<std::chrono::seconds>(config.turn.credential_ttl).count();
+}
+
 std::string host_for_url(const std::string& host) {
     // An IPv6 literal needs brackets in a URI (RFC 7064 / RFC 7065 use RFC 3986 host).
     if (host.find(':') != std::string::npos && host.front() != '[') return "[" + host + "]";
@@ -14,8 +22,7 @@ std::string host_for_url(const std::string& host) {
 }  // namespace
 
 IceServerFactory::IceServerFactory(const shared::Config& config)
-    : secret_(config.turn.secrets.empty() ? std::string() : config.turn.secrets.front()),
-      ttl_seconds_(std::chrono::duration_cast<std::chrono::seconds>(config.turn.credential_ttl).count()) {
+    : secret_(minting_secret(config)), ttl_seconds_(ttl_of(config)) {
     if (!config.turn.enabled) return;
     const std::string host = host_for_url(config.public_host);
     const auto& udp = config.turn.listen_udp;
@@ -43,11 +50,24 @@ protocol::IceServerList IceServerFactory::make(std::string_view user_id, std::in
     protocol::IceServerList list;
     list.stun_urls = stun_urls_;
     list.turn_urls = turn_urls_;
+    std::unique_lock lock(mutex_);
     const auto cred = shared::mint_turn_credential(secret_, user_id, now_unix, ttl_seconds_);
+    lock.unlock();
     list.username = cred.username;
     list.credential = cred.password;
     list.expires_at = cred.expires_at;
     return list;
+}
+
+std::int64_t IceServerFactory::ttl_seconds() const {
+    std::lock_guard lock(mutex_);
+    return ttl_seconds_;
+}
+
+void IceServerFactory::reload(const shared::Config& config) {
+    std::lock_guard lock(mutex_);
+    secret_ = minting_secret(config);
+    ttl_seconds_ = ttl_of(config);
 }
 
 }  // namespace switchboard::signaling

@@ -15,11 +15,20 @@ bool verifies(const stun::MessageView& message, const stun::LongTermKey& key, bo
 
 Authenticator::Authenticator(const shared::TurnConfig& config, const shared::Clock& clock,
                              const SharedState& shared)
-    : config_(config), clock_(clock), shared_(shared) {
+    : clock_(clock),
+      shared_(shared),
+      realm_(config.realm),
+      require_active_session_(config.require_active_session) {
+    reload(config);
+}
+
+void Authenticator::reload(const shared::TurnConfig& config) {
+    secrets_ = config.secrets;
+    static_keys_.clear();
     static_keys_.reserve(config.static_users.size());
     for (const auto& user : config.static_users) {
         static_keys_.emplace_back(user.username,
-                                  stun::long_term_key(user.username, config.realm, user.password));
+                                  stun::long_term_key(user.username, realm_, user.password));
     }
 }
 
@@ -52,9 +61,9 @@ AuthResult Authenticator::authenticate(const stun::MessageView& message, std::st
         return result;
     }
     bool matched = false;
-    for (const auto& secret : config_.secrets) {
+    for (const auto& secret : secrets_) {
         const auto key =
-            stun::long_term_key(username, config_.realm, shared::turn_password(secret, username));
+            stun::long_term_key(username, realm_, shared::turn_password(secret, username));
         if (verifies(message, key, credentials.sha256)) {
             credentials.key = key;
             matched = true;
@@ -71,7 +80,7 @@ AuthResult Authenticator::authenticate(const stun::MessageView& message, std::st
     // without its password.
     if (allocating && clock_.unix_seconds() >= rest->expires_at) {
         result.status = AuthStatus::expired;
-    } else if (config_.require_active_session && !shared_.user_active(rest->user_id)) {
+    } else if (require_active_session_ && !shared_.user_active(rest->user_id)) {
         result.status = AuthStatus::inactive;
     } else {
         result.status = AuthStatus::ok;

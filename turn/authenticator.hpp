@@ -18,7 +18,7 @@
 //   gone (SharedState::user_active false) is refused for every request;
 //   static users are exempt.
 //
-// Thread context: one per Engine (worker thread); const after construction.
+// Thread context: one per Engine (worker thread).
 
 #include <string>
 #include <string_view>
@@ -67,11 +67,19 @@ public:
     AuthResult authenticate(const stun::MessageView& message, std::string_view username,
                             bool allocating) const;
 
+    // SIGHUP: takes the secrets and static users of `config` (the realm and
+    // require_active_session are restart-only and stay). Every request from
+    // then on is checked against them, those of live allocations too: a
+    // retired secret stays verifiable while it is listed after the first.
+    void reload(const shared::TurnConfig& config);
+
 private:
-    const shared::TurnConfig& config_;
     const shared::Clock& clock_;
     const SharedState& shared_;
-    // Static users' keys, computed once.
+    const std::string realm_;
+    const bool require_active_session_;
+    std::vector<std::string> secrets_;
+    // Static users' keys, computed on (re)load.
     std::vector<std::pair<std::string, stun::LongTermKey>> static_keys_;
 };
 

@@ -227,6 +227,10 @@ void Engine::add_own_addresses(std::span<const stun::Address> addresses) {
     for (const auto& a : addresses) impl_->context.policy.add_own_address(a.bytes);
 }
 
+void Engine::reload(const shared::Config& config) {
+    impl_->context.authenticator.reload(config.turn);
+}
+
 void Engine::stop_accepting() {
     impl_->context.accepting = false;
 }

@@ -143,6 +143,9 @@ public:
     void drop_user(std::string_view user_id, EngineSink& sink);
     // Draining: refuse new allocations (Allocate -> 508... or 486) from now on.
     void stop_accepting();
+    // SIGHUP: the hot TURN settings of `config` (shared/reload.hpp): secrets
+    // and static users.
+    void reload(const shared::Config& config);
     // Start-up, before any packet: more addresses of this server to refuse as
     // peers (the io layer's interface addresses, for wildcard listeners).
     void add_own_addresses(std::span<const stun::Address> addresses);

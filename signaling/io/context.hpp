@@ -68,7 +68,25 @@ struct Context {
     Context(asio::io_context& io, const shared::Config& cfg, const shared::Clock& clk,
             shared::Metrics& m, const IceServerFactory& ice_factory)
         : ioc(io), config(cfg), clock(clk), metrics(m), ice(ice_factory),
-          hub(cfg, clk, registry, ice_factory, m), http_counters(m) {}
+          hub(cfg, clk, registry, ice_factory, m), http_counters(m),
+          current_(std::make_shared<const shared::Config>(cfg)) {}
+
+    // The hot settings (shared/reload.hpp) are read from current(), the
+    // rest from `config`; the TLS context of new connections from tls()
+    // (null: plain ws/http). Any thread; SIGHUP swaps both.
+    std::shared_ptr<const shared::Config> current() const {
+        std::lock_guard lock(reload_mutex_);
+        return current_;
+    }
+    std::shared_ptr<asio::ssl::context> tls() const {
+        std::lock_guard lock(reload_mutex_);
+        return tls_;
+    }
+    void reload(std::shared_ptr<const shared::Config> effective, std::shared_ptr<asio::ssl::context> tls) {
+        std::lock_guard lock(reload_mutex_);
+        current_ = std::move(effective);
+        tls_ = std::move(tls);
+    }
 
     asio::io_context& ioc;
     const shared::Config& config;
@@ -84,7 +102,11 @@ struct Context {
     std::atomic<bool> draining{false};
     std::atomic<std::uint64_t> next_connection_id{1};
     std::atomic<std::size_t> ws_sessions{0};  // accepted or upgrading WebSockets
-    std::shared_ptr<asio::ssl::context> tls;  // null: plain ws/http
+
+private:
+    mutable std::mutex reload_mutex_;
+    std::shared_ptr<const shared::Config> current_;
+    std::shared_ptr<asio::ssl::context> tls_;
 };
 
 // http_session.cpp: serve HTTP on an accepted socket (after TLS if configured).

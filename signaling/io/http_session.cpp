@@ -126,7 +126,7 @@ private:
         if (path == "/api/turn-credentials") {
             const auto auth = req[http::field::authorization];
             auto reply = turn_credentials_endpoint(req.target(), std::string_view(auth.data(), auth.size()),
-                                                   ctx_.config, ctx_.ice, ctx_.clock);
+                                                   *ctx_.current(), ctx_.ice, ctx_.clock);
             return make_response(req, static_cast<http::status>(reply.status), reply.content_type,
                                  std::move(reply.body));
         }
@@ -142,7 +142,7 @@ private:
             return res;
         }
         const auto auth = req[http::field::authorization];
-        if (auto denied = authorize_admin(std::string_view(auth.data(), auth.size()), ctx_.config, ctx_.clock)) {
+        if (auto denied = authorize_admin(std::string_view(auth.data(), auth.size()), *ctx_.current(), ctx_.clock)) {
             return make_response(req, static_cast<http::status>(denied->status), denied->content_type,
                                  std::move(denied->body));
         }
@@ -173,7 +173,8 @@ private:
             write(std::move(res));
         };
         if (ctx_.draining) return refuse(http::status::service_unavailable, "server is shutting down");
-        const auto& origins = ctx_.config.signaling.allowed_origins;
+        const auto current = ctx_.current();
+        const auto& origins = current->signaling.allowed_origins;
         if (auto origin = req.find(http::field::origin); origin != req.end() && !origins.empty()) {
             const std::string_view value(origin->value().data(), origin->value().size());
             if (std::find(origins.begin(), origins.end(), value) == origins.end()) {
@@ -237,13 +238,17 @@ HttpCounters::HttpCounters(shared::Metrics& m)
                                        "TLS handshakes on the signaling listener that failed or timed out.")) {}
 
 void start_http(Context& ctx, tcp::socket socket, bool metrics_only) {
-    if (!ctx.tls || metrics_only) {
+    auto tls = ctx.tls();
+    if (!tls || metrics_only) {
         std::make_shared<HttpSession<PlainStream>>(ctx, PlainStream(std::move(socket)), metrics_only)->run();
         return;
     }
-    auto stream = std::make_shared<TlsStream>(std::move(socket), *ctx.tls);
+    // The handshake keeps the context it started with alive (a SIGHUP may
+    // replace ctx.tls() meanwhile); after it the SSL object holds its own
+    // reference to the certificate.
+    auto stream = std::make_shared<TlsStream>(std::move(socket), *tls);
     beast::get_lowest_layer(*stream).expires_after(kTlsHandshakeDeadline);
-    stream->async_handshake(asio::ssl::stream_base::server, [&ctx, stream](beast::error_code ec) {
+    stream->async_handshake(asio::ssl::stream_base::server, [&ctx, stream, tls](beast::error_code ec) {
         if (ec) {
             ctx.http_counters.tls_handshake_failures.inc();
             SB_LOG(debug, "http", "TLS handshake failed: " + ec.message());

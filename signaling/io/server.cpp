@@ -110,12 +110,12 @@ SignalingServer::~SignalingServer() = default;
 void SignalingServer::start() {
     auto& ctx = impl_->ctx;
     const auto& sig = ctx.config.signaling;
-    if (sig.tls.enabled()) ctx.tls = shared::net::make_server_tls_context(sig.tls);
+    if (sig.tls.enabled()) ctx.reload(ctx.current(), shared::net::make_server_tls_context(sig.tls));
 
     auto main = std::make_shared<Listener>(ctx, false);
     const auto bound = main->open(sig.listen);
     impl_->listeners.push_back(main);
-    const bool tls = ctx.tls != nullptr;
+    const bool tls = ctx.tls() != nullptr;
     const std::string base = url_host(bound) + ":" + std::to_string(bound.port());
     impl_->ws_url = (tls ? "wss://" : "ws://") + base + "/ws";
     SB_LOG(info, "signaling", "signaling listening on " + impl_->ws_url);
@@ -164,6 +164,15 @@ void SignalingServer::drain(std::chrono::milliseconds deadline, std::function<vo
 }
 
 std::string SignalingServer::ws_url() const { return impl_->ws_url; }
+
+void SignalingServer::reload(std::shared_ptr<const shared::Config> effective,
+                             std::shared_ptr<asio::ssl::context> tls) {
+    auto& ctx = impl_->ctx;
+    // A plain listener stays plain (switching needs a restart).
+    if (!tls || !ctx.tls()) tls = ctx.tls();
+    ctx.reload(effective, std::move(tls));
+    with_hub([&](Hub& hub) { hub.reload(effective); });
+}
 
 void SignalingServer::with_hub(const std::function<void(Hub&)>& fn) {
     std::lock_guard lock(impl_->ctx.hub_mutex);

@@ -11,6 +11,10 @@
 
 #include <boost/asio/io_context.hpp>
 
+namespace boost::asio::ssl {
+class context;
+}
+
 #include "shared/clock.hpp"
 #include "shared/config.hpp"
 #include "shared/metrics.hpp"
@@ -36,6 +40,11 @@ public:
     // once every WebSocket is gone, or after `deadline`.
     void drain(std::chrono::milliseconds deadline, std::function<void()> done);
 
+    // SIGHUP (shared/reload.hpp): new connections get the hot settings of
+    // `effective` and the TLS context `tls` (null keeps the current one);
+    // live ones keep going. Any thread.
+    void reload(std::shared_ptr<const shared::Config> effective,
+                std::shared_ptr<boost::asio::ssl::context> tls);
     // The signaling URL, e.g. "ws://127.0.0.1:8080/ws" (valid after start()).
     std::string ws_url() const;
     // Runs fn with the hub locked (the TURN bridge uses this).

@@ -81,12 +81,12 @@ int decode_status(int status) {
 
 }  // namespace
 
-bool make_self_signed_cert(const fs::path& dir, fs::path& cert, fs::path& key) {
+bool make_self_signed_cert(const fs::path& dir, fs::path& cert, fs::path& key, const std::string& common_name) {
     cert = dir / "cert.pem";
     key = dir / "key.pem";
     std::vector<std::string> args = {"/usr/bin/openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes",
                                      "-keyout", key.string(), "-out", cert.string(), "-days", "2",
-                                     "-subj", "/CN=localhost", "-addext",
+                                     "-subj", "/CN=" + common_name, "-addext",
                                      "subjectAltName=IP:127.0.0.1,DNS:localhost"};
     fs::path log = dir / "openssl.log";
     int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);

@@ -34,10 +34,11 @@ private:
     std::filesystem::path path_;
 };
 
-// Writes cert.pem/key.pem (self-signed, CN=localhost, SAN IP:127.0.0.1 and
-// DNS:localhost) into `dir` with the openssl CLI. Returns false on failure.
+// Writes cert.pem/key.pem (self-signed, CN=`common_name`, SAN IP:127.0.0.1
+// and DNS:localhost) into `dir` with the openssl CLI, replacing what is
+// there. Returns false on failure.
 bool make_self_signed_cert(const std::filesystem::path& dir, std::filesystem::path& cert,
-                           std::filesystem::path& key);
+                           std::filesystem::path& key, const std::string& common_name = "localhost");
 
 // A free loopback port (UDP and TCP both bindable at the time of the call).
 std::uint16_t free_port();

@@ -118,7 +118,16 @@ HttpResponse http_get(std::uint16_t port, const std::string& target, bool tls,
         out.error = "tls handshake: " + (state->done ? state->ec.message() : std::string("timeout"));
         return out;
     }
-    return exchange(ioc, stream, port, target, headers, deadline, state);
+    std::string subject;
+    if (X509* cert = SSL_get1_peer_certificate(stream.native_handle())) {
+        char name[256];
+        X509_NAME_oneline(X509_get_subject_name(cert), name, sizeof name);
+        subject = name;
+        X509_free(cert);
+    }
+    out = exchange(ioc, stream, port, target, headers, deadline, state);
+    out.peer_subject = subject;
+    return out;
 }
 
 std::string raw_exchange(std::uint16_t port, const std::string& bytes, std::chrono::milliseconds timeout) {

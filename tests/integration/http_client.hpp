@@ -18,6 +18,8 @@ struct HttpResponse {
     std::map<std::string, std::string> headers;  // lower-case names
     std::string body;
     std::string error;
+    // TLS: the subject of the server's certificate, e.g. "/CN=localhost".
+    std::string peer_subject;
 
     std::string header(const std::string& lower_name) const {
         auto it = headers.find(lower_name);

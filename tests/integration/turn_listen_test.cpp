@@ -167,7 +167,9 @@ TEST_F(TurnStreamLimitTest, ConnectionsBeyondTheLimitAreClosedAndCounted) {
     ASSERT_TRUE(ok && ok->success());
 
     auto second = TurnClient::connect(Proto::tcp, "127.0.0.1", tcp_port_, "u", "p");
-    if (second) EXPECT_FALSE(second->binding()) << "a second connection was served past the limit";
+    if (second) {
+        EXPECT_FALSE(second->binding()) << "a second connection was served past the limit";
+    }
     const auto m = http_get(server_->port(), "/metrics");
     EXPECT_EQ(metric_value(m.body, "switchboard_turn_streams_refused_total").value_or(-1), 1);
 

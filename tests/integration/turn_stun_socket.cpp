@@ -73,6 +73,16 @@ struct StunSocket::Tls {
     }
 };
 
+std::string StunSocket::peer_subject() const {
+    if (!tls_ || !tls_->ssl) return {};
+    X509* cert = SSL_get1_peer_certificate(tls_->ssl);
+    if (cert == nullptr) return {};
+    char name[256];
+    X509_NAME_oneline(X509_get_subject_name(cert), name, sizeof name);
+    X509_free(cert);
+    return name;
+}
+
 StunSocket::~StunSocket() {
     tls_.reset();
     if (fd_ >= 0) ::close(fd_);

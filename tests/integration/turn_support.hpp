@@ -114,6 +114,9 @@ protected:
     std::uint16_t tls_port_ = 0;
     std::uint16_t udp6_port_ = 0;
 
+    // spec.tls: where the TURN certificate and key are (cert.pem, key.pem).
+    std::filesystem::path cert_dir() const { return cert_dir_ ? cert_dir_->path() : std::filesystem::path(); }
+
 private:
     std::unique_ptr<TempDir> cert_dir_;
 };
@@ -169,6 +172,8 @@ public:
     bool wait_closed(std::chrono::milliseconds timeout);
 
     const std::string& last_error() const { return error_; }
+    // TLS: the subject of the server's certificate, e.g. "/CN=localhost".
+    std::string peer_subject() const;
 
 private:
     StunSocket() = default;

@@ -105,6 +105,12 @@ public:
         acceptor_.close(ignored);
     }
 
+    // Accept thread. A TLS listener takes the new context for the next
+    // connections; a TCP one stays plain.
+    void set_tls(std::shared_ptr<asio::ssl::context> tls) {
+        if (tls_ && tls) tls_ = std::move(tls);
+    }
+
 private:
     tcp::acceptor acceptor_;
     asio::steady_timer retry_;
@@ -210,6 +216,16 @@ const std::vector<shared::Endpoint>& TurnServer::bound_tls() const { return impl
 
 void TurnServer::drop_user(const std::string& user_id) {
     for (auto& w : impl_->workers) w->drop_user(user_id);
+}
+
+void TurnServer::reload(std::shared_ptr<const shared::Config> effective,
+                        std::shared_ptr<asio::ssl::context> tls) {
+    auto& d = *impl_;
+    for (auto& w : d.workers) w->reload(effective);
+    if (!tls) return;
+    asio::post(d.accept_ioc, [&d, tls = std::move(tls)] {
+        for (auto& a : d.acceptors) a->set_tls(tls);
+    });
 }
 
 void TurnServer::drain() {

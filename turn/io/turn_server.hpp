@@ -3,7 +3,7 @@
 // UDP/TCP/TLS listeners, and the process-wide state they share.
 //
 // Thread context: construct, start(), drain() and stop() from main;
-// drop_user() from any thread (the signaling hub calls it under its lock).
+// reload() from any thread; drop_user() from any thread (the signaling hub calls it under its lock).
 
 #include <functional>
 #include <memory>
@@ -14,6 +14,10 @@
 #include "shared/clock.hpp"
 #include "shared/config.hpp"
 #include "shared/metrics.hpp"
+
+namespace boost::asio::ssl {
+class context;
+}
 
 namespace switchboard::turn::io {
 
@@ -38,6 +42,11 @@ public:
     void drop_user(const std::string& user_id);
     // New allocations are refused from now on; existing relays keep running.
     void drain();
+    // SIGHUP (shared/reload.hpp): the workers take the secrets and static
+    // users of `effective`; the TLS listeners hand `tls` to new connections
+    // (ignored when there are none; null keeps the current one).
+    void reload(std::shared_ptr<const shared::Config> effective,
+                std::shared_ptr<boost::asio::ssl::context> tls);
     void stop();
 
 private:

@@ -267,6 +267,10 @@ void Worker::drop_user(std::string user_id) {
     asio::post(ioc_, [this, user = std::move(user_id)] { engine_.drop_user(user, *this); });
 }
 
+void Worker::reload(std::shared_ptr<const shared::Config> effective) {
+    asio::post(ioc_, [this, effective = std::move(effective)] { engine_.reload(*effective); });
+}
+
 void Worker::stop_accepting() {
     asio::post(ioc_, [this] { engine_.stop_accepting(); });
 }

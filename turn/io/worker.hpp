@@ -50,6 +50,7 @@ public:
     // Any thread.
     void drop_user(std::string user_id);
     void stop_accepting();
+    void reload(std::shared_ptr<const shared::Config> effective);
     // Start-up only (before start()).
     void add_own_addresses(std::span<const stun::Address> addresses) { engine_.add_own_addresses(addresses); }
 

@@ -60,6 +60,27 @@ TEST_F(HubLogin, JwtValidTokenLogsInWithSubAndName) {
                   R"({"type":"user-joined","roomId":"r1","userId":"alice","name":"Alice"})"});
 }
 
+TEST_F(HubLogin, ReloadTakesTheNewJwtSecretForNewLoginsOnly) {
+    use_jwt();
+    const auto alice = login_jwt("alice", token("alice"));
+    auto next = std::make_shared<shared::Config>(config_);
+    next->auth.jwt_secret = std::string(40, 'n');
+    hub().reload(next);
+    // The live session goes on.
+    EXPECT_EQ(field(join(alice, "r1"), "success"), "true");
+    // A token signed with the old secret no longer logs in; one with the new does.
+    const auto c = open();
+    EXPECT_EQ(field(request(c, R"({"type":"login","token":")" + token("bob") + R"("})"), "error"),
+              "unauthorized");
+    shared::JwtClaims claims;
+    claims.sub = "bob";
+    claims.exp = clock_.unix_seconds() + 60;
+    EXPECT_EQ(field(request(c, R"({"type":"login","token":")" +
+                                   shared::mint_jwt(next->auth.jwt_secret, claims) + R"("})"),
+                    "userId"),
+              "bob");
+}
+
 TEST_F(HubLogin, JwtModeIgnoresUserIdAndNeedsAToken) {
     use_jwt();
     const auto c = open();

@@ -68,6 +68,21 @@ TEST(IceServerFactory, Ipv6HostsAreBracketed) {
     EXPECT_EQ(v4.stun_urls(), Urls{"stun:192.0.2.7:3478"});
 }
 
+TEST(IceServerFactory, ReloadSwapsTheMintingSecretAndTtlButKeepsTheUrls) {
+    auto config = turn_config("h");
+    IceServerFactory ice(config);
+    const auto urls = ice.turn_urls();
+    auto next = turn_config("other-host");
+    next.turn.secrets = {"rotated", "first-secret"};
+    next.turn.credential_ttl = std::chrono::minutes(20);
+    ice.reload(next);
+    EXPECT_EQ(ice.turn_urls(), urls) << "URLs follow the bound ports, not a reload";
+    EXPECT_EQ(ice.ttl_seconds(), 1200);
+    const auto list = ice.make("alice", 1'764'000'000);
+    EXPECT_EQ(list.username, "1764001200:alice");
+    EXPECT_EQ(list.credential, shared::turn_password("rotated", "1764001200:alice"));
+}
+
 TEST(IceServerFactory, TurnDisabledHasNoUrls) {
     auto config = turn_config("h");
     config.turn.enabled = false;

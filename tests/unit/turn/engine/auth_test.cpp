@@ -114,6 +114,34 @@ TEST_F(EngineAuth, SecondSecretVerifiesForRotation) {
     EXPECT_TRUE(allocate(client).is_success());
 }
 
+TEST_F(EngineAuth, ReloadSwapsSecretsAndStaticUsers) {
+    TestClient old_rest = rest_client("alice", 40000);
+    TestClient old_static;
+    old_static.tuple = tuple("93.184.216.34:40001");
+    old_static.username = "tester";
+    old_static.password = "tester-password";
+    ASSERT_TRUE(allocate(old_rest).is_success());
+
+    // SIGHUP: secret-one retired, a new first secret; the static user replaced.
+    shared::Config next = config;
+    next.turn.secrets = {"secret-three", "secret-two"};
+    next.turn.static_users = {{"probe", "probe-password"}};
+    engine().reload(next);
+    config.turn.secrets = next.turn.secrets;  // rest_client mints with these now
+
+    EXPECT_EQ(refresh(old_rest, 600).error_code(), 401) << "secret-one no longer verifies";
+    TestClient fresh = rest_client("bob", 40002);  // secret-three
+    EXPECT_TRUE(allocate(fresh).is_success());
+    TestClient second = rest_client("alice", 40003, Transport::udp, /*secret=*/1);
+    EXPECT_TRUE(allocate(second).is_success());
+    EXPECT_EQ(allocate(old_static).error_code(), 401);
+    TestClient probe;
+    probe.tuple = tuple("93.184.216.34:40004");
+    probe.username = "probe";
+    probe.password = "probe-password";
+    EXPECT_TRUE(allocate(probe).is_success());
+}
+
 TEST_F(EngineAuth, StaticUserIsExemptFromActiveSession) {
     config.turn.require_active_session = true;
     TestClient client;
