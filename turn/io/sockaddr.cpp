@@ -5,6 +5,7 @@
 #include <errno.h>
 
 #include <algorithm>
+#include <array>
 #include <cstring>
 
 namespace switchboard::turn::io {
@@ -63,44 +64,81 @@ bool is_wildcard(const stun::Address& a) {
     return std::all_of(a.bytes.begin(), a.bytes.end(), [](std::uint8_t b) { return b == 0; });
 }
 
-std::optional<Datagram> receive(int fd, std::span<std::uint8_t> buffer, bool& error) {
-    error = false;
-    sockaddr_storage from{};
-    alignas(cmsghdr) char control[256];
-    iovec iov{buffer.data(), buffer.size()};
-    msghdr msg{};
-    msg.msg_name = &from;
-    msg.msg_namelen = sizeof from;
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = control;
-    msg.msg_controllen = sizeof control;
-    const ssize_t n = ::recvmsg(fd, &msg, MSG_DONTWAIT);
-    if (n < 0) {
-        error = errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR;
-        return std::nullopt;
-    }
-    auto address = from_sockaddr(reinterpret_cast<const sockaddr*>(&from));
-    if (!address) return std::nullopt;
-    Datagram d;
-    d.size = (msg.msg_flags & MSG_TRUNC) ? 0 : static_cast<std::size_t>(n);  // truncated: drop
-    d.from = *address;
+namespace {
+
+constexpr std::size_t kDatagramBytes = 65536 + 64;  // any UDP payload fits
+
+// The destination address from IP_PKTINFO / IPV6_PKTINFO, when present.
+std::optional<stun::Address> destination(msghdr& msg) {
+    std::optional<stun::Address> to;
     for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
         if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
             in_pktinfo info;
             std::memcpy(&info, CMSG_DATA(c), sizeof info);
             std::array<std::uint8_t, 4> ip{};
             std::memcpy(ip.data(), &info.ipi_addr, 4);
-            d.to = stun::Address::from_ipv4(ip, 0);
+            to = stun::Address::from_ipv4(ip, 0);
         } else if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO) {
             in6_pktinfo info;
             std::memcpy(&info, CMSG_DATA(c), sizeof info);
             std::array<std::uint8_t, 16> ip{};
             std::memcpy(ip.data(), &info.ipi6_addr, 16);
-            d.to = stun::Address::from_ipv6(ip, 0);
+            to = stun::Address::from_ipv6(ip, 0);
         }
     }
-    return d;
+    return to;
+}
+
+}  // namespace
+
+struct ReceiveBatch::Slot {
+    sockaddr_storage from;
+    iovec iov;
+    alignas(cmsghdr) char control[128];
+};
+
+ReceiveBatch::ReceiveBatch(std::size_t capacity)
+    : capacity_(capacity),
+      // new[] without (): the pages stay untouched until datagrams land there.
+      storage_(new std::uint8_t[capacity * kDatagramBytes]),
+      slots_(capacity),
+      headers_(capacity),
+      datagrams_(capacity) {
+    for (std::size_t i = 0; i < capacity; ++i) {
+        slots_[i].iov = {storage_.get() + i * kDatagramBytes, kDatagramBytes};
+    }
+}
+
+ReceiveBatch::~ReceiveBatch() = default;
+
+std::span<const std::uint8_t> ReceiveBatch::bytes(std::size_t i) const {
+    return {storage_.get() + i * kDatagramBytes, datagrams_[i].size};
+}
+
+std::size_t ReceiveBatch::receive(int fd) {
+    for (std::size_t i = 0; i < capacity_; ++i) {
+        msghdr& msg = headers_[i].msg_hdr;
+        msg = msghdr{};
+        msg.msg_name = &slots_[i].from;
+        msg.msg_namelen = sizeof slots_[i].from;
+        msg.msg_iov = &slots_[i].iov;
+        msg.msg_iovlen = 1;
+        msg.msg_control = slots_[i].control;
+        msg.msg_controllen = sizeof slots_[i].control;
+        headers_[i].msg_len = 0;
+    }
+    const int n = ::recvmmsg(fd, headers_.data(), static_cast<unsigned>(capacity_), MSG_DONTWAIT, nullptr);
+    if (n <= 0) return 0;  // EAGAIN (nothing waiting), or an error: the caller waits again
+    for (int i = 0; i < n; ++i) {
+        msghdr& msg = headers_[i].msg_hdr;
+        Datagram& d = datagrams_[i];
+        const auto address = from_sockaddr(reinterpret_cast<const sockaddr*>(&slots_[i].from));
+        // Truncated (cannot happen with 64 KiB) or from an unknown family: skip.
+        d.size = (!address || (msg.msg_flags & MSG_TRUNC)) ? 0 : headers_[i].msg_len;
+        if (address) d.from = *address;
+        d.to = destination(msg);
+    }
+    return static_cast<std::size_t>(n);
 }
 
 bool send(int fd, const stun::Address& to, const stun::Address* source,

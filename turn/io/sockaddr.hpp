@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
 #include <vector>
@@ -28,9 +29,33 @@ struct Datagram {
     std::optional<stun::Address> to;  // the destination address, when PKTINFO is on
 };
 
-// One non-blocking recvmsg. nullopt when nothing is waiting (EAGAIN) or on
-// error; `error` is set for real errors.
-std::optional<Datagram> receive(int fd, std::span<std::uint8_t> buffer, bool& error);
+// Receives up to capacity() datagrams with one non-blocking recvmmsg, into
+// buffers it keeps (64 KiB each, allocated once and touched only as far as
+// datagrams fill them). Fewer than capacity() means the socket was drained,
+// so an edge-triggered reader need not call again to see EAGAIN: one system
+// call per wake-up instead of two.
+class ReceiveBatch {
+public:
+    explicit ReceiveBatch(std::size_t capacity);
+    ~ReceiveBatch();
+    ReceiveBatch(const ReceiveBatch&) = delete;
+    ReceiveBatch& operator=(const ReceiveBatch&) = delete;
+
+    std::size_t capacity() const { return capacity_; }
+    // How many datagrams arrived (0: none waiting, or an error).
+    std::size_t receive(int fd);
+    // The i-th of the last receive(): a truncated or unparsable one has size 0.
+    const Datagram& datagram(std::size_t i) const { return datagrams_[i]; }
+    std::span<const std::uint8_t> bytes(std::size_t i) const;
+
+private:
+    struct Slot;
+    std::size_t capacity_;
+    std::unique_ptr<std::uint8_t[]> storage_;
+    std::vector<Slot> slots_;
+    std::vector<mmsghdr> headers_;
+    std::vector<Datagram> datagrams_;
+};
 
 // One non-blocking sendmsg; `source` (when set, for wildcard sockets) picks
 // the address the datagram leaves from. False when the kernel refused (EAGAIN,

@@ -23,8 +23,10 @@ using namespace std::chrono_literals;
 
 namespace {
 
-constexpr std::size_t kDatagramBuffer = 65536 + 64;
-constexpr int kMaxReadsPerWakeup = 64;  // bound one socket's turn, so others get theirs
+// Datagrams per recvmmsg, and batches per wake-up: one socket's turn is
+// bounded (64 datagrams), so the others get theirs.
+constexpr std::size_t kReceiveBatch = 16;
+constexpr int kMaxBatchesPerWakeup = 4;
 constexpr int kRelayBindAttempts = 64;
 
 udp::socket open_udp(asio::io_context& ioc, const stun::Address& bind_to, bool reuse_port) {
@@ -88,7 +90,7 @@ Worker::Worker(unsigned index, const shared::Config& config, const shared::Clock
       shared_(shared),
       engine_(config, clock, shared, metrics, nonce_key),
       tick_(ioc_),
-      buffer_(kDatagramBuffer),
+      batch_(kReceiveBatch),
       index_(index) {
     shared::random_bytes(std::span(reinterpret_cast<std::uint8_t*>(&port_seed_), sizeof port_seed_));
 }
@@ -137,20 +139,22 @@ void Worker::arm_tick() {
 void Worker::read_udp(UdpListener& l) {
     l.socket.async_wait(udp::socket::wait_read, [this, &l](boost::system::error_code ec) {
         if (ec) return;
-        for (int i = 0; i < kMaxReadsPerWakeup; ++i) {
-            bool error = false;
-            auto d = receive(l.socket.native_handle(), buffer_, error);
-            if (!d) break;
-            if (d->size == 0) continue;
-            FiveTuple tuple;
-            tuple.transport = Transport::udp;
-            tuple.client = d->from;
-            tuple.server = l.local;
-            if (l.wildcard && d->to) {
-                tuple.server = *d->to;
-                tuple.server.port = l.local.port;
+        for (int round = 0; round < kMaxBatchesPerWakeup; ++round) {
+            const std::size_t n = batch_.receive(l.socket.native_handle());
+            for (std::size_t i = 0; i < n; ++i) {
+                const Datagram& d = batch_.datagram(i);
+                if (d.size == 0) continue;
+                FiveTuple tuple;
+                tuple.transport = Transport::udp;
+                tuple.client = d.from;
+                tuple.server = l.local;
+                if (l.wildcard && d.to) {
+                    tuple.server = *d.to;
+                    tuple.server.port = l.local.port;
+                }
+                engine_.on_client_packet(tuple, batch_.bytes(i), *this);
             }
-            engine_.on_client_packet(tuple, std::span(buffer_.data(), d->size), *this);
+            if (n < batch_.capacity()) break;  // drained
         }
         read_udp(l);
     });
@@ -237,12 +241,15 @@ std::optional<stun::Address> Worker::open_held_relay(AllocationId id, std::uniqu
 void Worker::read_relay(const std::shared_ptr<Relay>& r) {
     r->socket.async_wait(udp::socket::wait_read, [this, r](boost::system::error_code ec) {
         if (ec || r->closed) return;
-        for (int i = 0; i < kMaxReadsPerWakeup && !r->closed; ++i) {
-            bool error = false;
-            auto d = receive(r->socket.native_handle(), buffer_, error);
-            if (!d) break;
-            if (d->size == 0) continue;
-            engine_.on_peer_packet(r->id, d->from, std::span(buffer_.data(), d->size), *this);
+        for (int round = 0; round < kMaxBatchesPerWakeup && !r->closed; ++round) {
+            const std::size_t n = batch_.receive(r->socket.native_handle());
+            // A packet may close the relay (its allocation torn down): stop there.
+            for (std::size_t i = 0; i < n && !r->closed; ++i) {
+                const Datagram& d = batch_.datagram(i);
+                if (d.size == 0) continue;
+                engine_.on_peer_packet(r->id, d.from, batch_.bytes(i), *this);
+            }
+            if (n < batch_.capacity()) break;  // drained
         }
         if (!r->closed) read_relay(r);
     });

@@ -18,6 +18,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "turn/engine.hpp"
+#include "turn/io/sockaddr.hpp"
 
 namespace switchboard::turn::io {
 
@@ -86,7 +87,7 @@ private:
     std::vector<std::unique_ptr<UdpListener>> udp_;
     std::unordered_map<AllocationId, std::shared_ptr<Relay>> relays_;
     std::unordered_map<FiveTuple, std::shared_ptr<StreamConnection>, FiveTupleHash> streams_;
-    std::vector<std::uint8_t> buffer_;
+    ReceiveBatch batch_;
     std::thread thread_;
     unsigned index_;
     std::uint32_t port_seed_;
