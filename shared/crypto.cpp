@@ -10,6 +10,7 @@
 #include <climits>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <memory>
 
 namespace switchboard::shared {
@@ -262,6 +263,21 @@ std::string random_token(std::size_t bytes) {
     std::vector<std::uint8_t> buffer(bytes);
     random_bytes(buffer);
     return base64url_encode(buffer);
+}
+
+void RandomPool::fill(std::span<std::uint8_t> out) {
+    while (!out.empty()) {
+        if (used_ == block_.size()) {
+            random_bytes(block_);
+            used_ = 0;
+        }
+        const std::size_t n = std::min(out.size(), block_.size() - used_);
+        std::memcpy(out.data(), block_.data() + used_, n);
+        // Handed out once: wipe what was taken.
+        std::memset(block_.data() + used_, 0, n);
+        used_ += n;
+        out = out.subspan(n);
+    }
 }
 
 std::uint32_t crc32(std::span<const std::uint8_t> bytes) noexcept {

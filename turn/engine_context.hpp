@@ -13,6 +13,7 @@
 
 #include "shared/clock.hpp"
 #include "shared/config.hpp"
+#include "shared/crypto.hpp"
 #include "turn/allocation_table.hpp"
 #include "turn/authenticator.hpp"
 #include "turn/engine.hpp"
@@ -105,6 +106,8 @@ struct EngineContext {
     // Data path: Data indications and ChannelData are built here, so
     // relaying allocates nothing once it has grown to the largest packet.
     std::vector<std::uint8_t> scratch;
+    // Transaction ids of Data indications, one per relayed datagram.
+    shared::RandomPool random;
 
 private:
     AllocationId next_id_;

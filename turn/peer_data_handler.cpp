@@ -53,7 +53,8 @@ void handle_peer_data(EngineContext& context, AllocationId relay_id, const stun:
         // is set to the source transport address of the received UDP
         // datagram."
         stun::MessageBuilder builder(stun::Method::data, stun::MessageClass::indication,
-                                     stun::TransactionId::random(), std::move(context.scratch));
+                                     stun::TransactionId::random(context.random),
+                                     std::move(context.scratch));
         stun::add_xor_address(builder, stun::kAttrXorPeerAddress, peer);
         stun::add_data(builder, payload);
         const bool ok = builder.ok();

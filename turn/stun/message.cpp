@@ -72,6 +72,12 @@ TransactionId TransactionId::random() {
     return id;
 }
 
+TransactionId TransactionId::random(shared::RandomPool& pool) {
+    TransactionId id;
+    pool.fill(id.bytes);
+    return id;
+}
+
 const Attribute* MessageView::find(std::uint16_t type) const noexcept {
     for (const Attribute& attribute : attributes()) {
         if (attribute.type == type) {

@@ -4,6 +4,7 @@
 // allocation; safe to call from any thread. A MessageView points into the
 // caller's buffer and is valid only as long as that buffer is.
 
+#include "shared/crypto.hpp"
 #include "turn/stun/parse_error.hpp"
 
 #include <array>
@@ -79,8 +80,10 @@ struct TransactionId {
 
     // RFC 8489 section 5: "The transaction ID MUST be uniformly and randomly
     // chosen from the interval 0 .. 2**96-1, and MUST be cryptographically
-    // random." Uses the OpenSSL CSPRNG.
+    // random." Uses the OpenSSL CSPRNG, directly or through a pool (hot
+    // paths).
     static TransactionId random();
+    static TransactionId random(shared::RandomPool& pool);
 
     bool operator==(const TransactionId&) const = default;
 };

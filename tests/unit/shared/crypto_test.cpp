@@ -231,6 +231,27 @@ TEST(Random, BytesAreFilled) {
     random_bytes(std::span<std::uint8_t>());  // empty is fine
 }
 
+TEST(RandomPool, DrawsAreDistinctAcrossBlockBoundaries) {
+    // 12-byte draws do not divide 4096: some straddle a refill. 1,000 draws
+    // (three blocks) are all different and none is all zeros (the pool
+    // wipes what it hands out, so a draw of used bytes would show as zeros).
+    RandomPool pool;
+    std::set<std::vector<std::uint8_t>> seen;
+    const std::vector<std::uint8_t> zeros(12, 0);
+    for (int i = 0; i < 1000; ++i) {
+        std::vector<std::uint8_t> draw(12);
+        pool.fill(draw);
+        EXPECT_NE(draw, zeros);
+        seen.insert(draw);
+    }
+    EXPECT_EQ(seen.size(), 1000u);
+    // A request larger than a block spans refills.
+    std::vector<std::uint8_t> big(10000);
+    pool.fill(big);
+    EXPECT_NE(std::vector<std::uint8_t>(big.end() - 64, big.end()), std::vector<std::uint8_t>(64, 0));
+    pool.fill(std::span<std::uint8_t>());  // empty is fine
+}
+
 TEST(Crc32, CheckValueAndKnownStrings) {
     EXPECT_EQ(crc32(as_bytes("123456789")), 0xCBF43926U);
     EXPECT_EQ(crc32(as_bytes("")), 0x00000000U);
