@@ -223,6 +223,35 @@ TEST_P(TurnStreamTest, HalfAMessageThenCloseIsHarmless) {
     EXPECT_TRUE(still_serving());
 }
 
+// Every phase of a stream connection has a deadline (10 s for the TLS
+// handshake, 10 s for the first STUN/ChannelData frame, then 300 s idle): a
+// connection that sends nothing is closed after about 10 s, one that sent a
+// frame is not.
+TEST_P(TurnStreamTest, ASilentConnectionIsClosedAtTheFirstFrameDeadline) {
+    auto silent = connect();
+    auto talker = connect();
+    ASSERT_TRUE(silent && talker);
+    // TLS: a TCP connection that never starts the handshake.
+    auto no_handshake = GetParam() == Proto::tls ? StunSocket::connect(Proto::tcp, "127.0.0.1", port()) : nullptr;
+    const auto t0 = std::chrono::steady_clock::now();
+    auto id = stun::TransactionId::random();
+    ASSERT_TRUE(talker->send(binding_request(id)));
+    auto bytes = talker->receive(3s);
+    ASSERT_TRUE(bytes) << talker->last_error();
+    EXPECT_EQ(decode_response(*bytes)->transaction_id, id);
+
+    EXPECT_TRUE(silent->wait_closed(20s)) << "a silent connection outlived its deadline";
+    const auto waited = std::chrono::steady_clock::now() - t0;
+    EXPECT_GE(waited, 9s) << "closed before the 10 s deadline";
+    if (no_handshake) EXPECT_TRUE(no_handshake->wait_closed(5s)) << "no TLS handshake, yet not closed";
+    // The talker is past its first frame: still served.
+    id = stun::TransactionId::random();
+    ASSERT_TRUE(talker->send(binding_request(id)));
+    bytes = talker->receive(3s);
+    ASSERT_TRUE(bytes) << "a connection that sent a frame was closed: " << talker->last_error();
+    EXPECT_EQ(decode_response(*bytes)->transaction_id, id);
+}
+
 // Relayed data for one client that queues up behind a write in flight is
 // sent in one write (several TURN frames per TCP segment / TLS record): a
 // stream reader that frames by length must get every message, in order.

@@ -2,8 +2,9 @@
 // client side): a byte stream carrying STUN messages and ChannelData (padded
 // to 4 bytes), split with stun::next_frame. Runs on the owning worker's thread.
 #include <boost/asio/post.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/ssl/ssl_stream.hpp>
+#include <boost/asio/ssl/stream.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/write.hpp>
 
 #include "shared/log.hpp"
 #include "turn/io/sockaddr.hpp"
@@ -14,8 +15,9 @@ namespace switchboard::turn::io {
 namespace {
 
 namespace asio = boost::asio;
-namespace beast = boost::beast;
 using tcp = asio::ip::tcp;
+using TlsSocket = asio::ssl::stream<tcp::socket>;
+using Clock = std::chrono::steady_clock;
 using namespace std::chrono_literals;
 
 constexpr auto kHandshakeDeadline = 10s;
@@ -39,12 +41,24 @@ stun::Address address_of(const tcp::endpoint& ep) {
     return *from_sockaddr(reinterpret_cast<const sockaddr*>(&ss));
 }
 
+tcp::socket& lowest(tcp::socket& s) { return s; }
+tcp::socket& lowest(TlsSocket& s) { return s.next_layer(); }
+
+// Deadlines without a timer operation per read or write: one timer per
+// connection, armed for the current phase (TLS handshake, first frame, then
+// idle since the last read) and re-armed only when it fires early.
 template <class Stream>
 class TurnStream final : public StreamConnection, public std::enable_shared_from_this<TurnStream<Stream>> {
 public:
-    TurnStream(Worker& worker, Stream&& stream, Transport transport, std::function<void()> release)
-        : worker_(worker), stream_(std::move(stream)), release_(std::move(release)), buffer_(kInitialReadBuffer) {
-        auto& socket = beast::get_lowest_layer(stream_).socket();
+    TurnStream(Worker& worker, Stream&& stream, Transport transport, std::function<void()> release,
+               std::shared_ptr<asio::ssl::context> tls)
+        : worker_(worker),
+          stream_(std::move(stream)),
+          deadline_(lowest(stream_).get_executor()),
+          release_(std::move(release)),
+          tls_(std::move(tls)),
+          buffer_(kInitialReadBuffer) {
+        auto& socket = lowest(stream_);
         boost::system::error_code ec1, ec2;
         tuple_.transport = transport;
         const auto remote = socket.remote_endpoint(ec1);
@@ -62,14 +76,17 @@ public:
 
     void run() {
         if (!valid_) return;
-        if constexpr (std::is_same_v<Stream, beast::ssl_stream<beast::tcp_stream>>) {
-            beast::get_lowest_layer(stream_).expires_after(kHandshakeDeadline);
+        phase_deadline_ = Clock::now() + (kTls ? kHandshakeDeadline : kFirstFrameDeadline);
+        arm_deadline(phase_deadline_);
+        if constexpr (kTls) {
             stream_.async_handshake(asio::ssl::stream_base::server,
-                                    [self = this->shared_from_this()](beast::error_code ec) {
+                                    [self = this->shared_from_this()](boost::system::error_code ec) {
                                         if (ec) {
                                             SB_LOG(debug, "turn", "TLS handshake failed: " + ec.message());
-                                            return;
+                                            return self->finish();
                                         }
+                                        if (self->closed_) return self->finish();
+                                        self->phase_deadline_ = Clock::now() + kFirstFrameDeadline;
                                         self->open();
                                     });
         } else {
@@ -91,19 +108,37 @@ public:
     void close() override {
         if (closed_) return;
         closed_ = true;
+        deadline_.cancel();
         boost::system::error_code ignored;
-        beast::get_lowest_layer(stream_).socket().shutdown(tcp::socket::shutdown_both, ignored);
+        lowest(stream_).shutdown(tcp::socket::shutdown_both, ignored);
     }
 
 private:
+    static constexpr bool kTls = std::is_same_v<Stream, TlsSocket>;
+
     void open() {
         worker_.on_stream_open(tuple_, this->shared_from_this());
         registered_ = true;
         do_read();
     }
 
+    // When the current phase ends: the handshake or first-frame deadline,
+    // else kIdleDeadline after the last read.
+    Clock::time_point due() const { return framed_ ? last_read_ + kIdleDeadline : phase_deadline_; }
+
+    void arm_deadline(Clock::time_point at) {
+        deadline_.expires_at(at);
+        deadline_.async_wait([self = this->shared_from_this()](boost::system::error_code ec) {
+            if (ec || self->closed_) return;
+            const auto at = self->due();
+            if (Clock::now() < at) return self->arm_deadline(at);  // there was activity meanwhile
+            SB_LOG(debug, "turn", "closing " + self->tuple_.client.to_string() +
+                                      (self->framed_ ? ": idle" : ": no STUN or ChannelData in time"));
+            self->finish();
+        });
+    }
+
     void do_read() {
-        beast::get_lowest_layer(stream_).expires_after(framed_ ? kIdleDeadline : kFirstFrameDeadline);
         if (filled_ == buffer_.size()) {
             // A frame larger than what we hold is on its way (next_frame
             // bounds frames by kMaxStreamFrameSize, below kMaxReadBuffer).
@@ -111,13 +146,14 @@ private:
             buffer_.resize(std::min(kMaxReadBuffer, buffer_.size() * 4));
         }
         stream_.async_read_some(asio::buffer(buffer_.data() + filled_, buffer_.size() - filled_),
-                                [self = this->shared_from_this()](beast::error_code ec, std::size_t n) {
+                                [self = this->shared_from_this()](boost::system::error_code ec, std::size_t n) {
                                     self->on_read(ec, n);
                                 });
     }
 
-    void on_read(beast::error_code ec, std::size_t n) {
-        if (ec) return finish();
+    void on_read(boost::system::error_code ec, std::size_t n) {
+        if (ec || closed_) return finish();
+        last_read_ = Clock::now();
         filled_ += n;
         std::size_t consumed = 0;
         while (!closed_) {
@@ -152,7 +188,7 @@ private:
             offset += size;
         }
         asio::async_write(stream_, buffers_,
-                          [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+                          [self = this->shared_from_this()](boost::system::error_code ec, std::size_t) {
                               self->writing_ = false;
                               self->in_flight_.clear();
                               self->in_flight_sizes_.clear();
@@ -171,7 +207,9 @@ private:
 
     Worker& worker_;
     Stream stream_;
+    asio::steady_timer deadline_;
     std::function<void()> release_;
+    std::shared_ptr<asio::ssl::context> tls_;  // outlives the stream made from it (a SIGHUP may swap it)
     FiveTuple tuple_;
     bool valid_ = false;
     bool registered_ = false;
@@ -180,6 +218,8 @@ private:
     std::vector<std::uint8_t> buffer_;
     std::size_t filled_ = 0;
     bool framed_ = false;  // a complete frame has arrived
+    Clock::time_point phase_deadline_{};
+    Clock::time_point last_read_{};
     // Queued and in-flight bytes with their frame sizes; the vectors keep
     // their capacity, so steady relaying allocates nothing.
     std::vector<std::uint8_t> pending_;
@@ -193,15 +233,14 @@ private:
 
 void Worker::adopt(tcp::socket socket, std::shared_ptr<asio::ssl::context> tls, std::function<void()> release) {
     asio::post(ioc_, [this, socket = std::move(socket), tls = std::move(tls), release = std::move(release)]() mutable {
-        beast::tcp_stream stream(std::move(socket));
         if (tls) {
-            std::make_shared<TurnStream<beast::ssl_stream<beast::tcp_stream>>>(
-                *this, beast::ssl_stream<beast::tcp_stream>(std::move(stream), *tls), Transport::tls,
-                std::move(release))
+            TlsSocket stream(std::move(socket), *tls);
+            std::make_shared<TurnStream<TlsSocket>>(*this, std::move(stream), Transport::tls, std::move(release),
+                                                    std::move(tls))
                 ->run();
         } else {
-            std::make_shared<TurnStream<beast::tcp_stream>>(*this, std::move(stream), Transport::tcp,
-                                                            std::move(release))
+            std::make_shared<TurnStream<tcp::socket>>(*this, std::move(socket), Transport::tcp, std::move(release),
+                                                      nullptr)
                 ->run();
         }
     });
