@@ -134,6 +134,10 @@ std::unique_ptr<StunSocket> StunSocket::connect(Proto proto, const std::string& 
         SSL_set_tlsext_host_name(s->tls_->ssl, "localhost");
         const auto deadline = Steady::now() + timeout;
         while (true) {
+            // SSL_get_error reads this thread's error queue: clear what an
+            // earlier failure on another connection left there, or it is
+            // taken for this connection's error.
+            ERR_clear_error();
             const int r = SSL_connect(s->tls_->ssl);
             if (r == 1) break;
             const int e = SSL_get_error(s->tls_->ssl, r);
@@ -168,6 +172,7 @@ bool StunSocket::write_all(const std::uint8_t* data, std::size_t size) {
         long n = 0;
         short want = POLLOUT;
         if (tls_) {
+            ERR_clear_error();  // see connect()
             const int r = SSL_write(tls_->ssl, data + done, static_cast<int>(size - done));
             if (r > 0) {
                 n = r;
@@ -229,6 +234,7 @@ long StunSocket::read_some(std::uint8_t* data, std::size_t size,
     while (true) {
         short want = POLLIN;
         if (tls_) {
+            ERR_clear_error();  // see connect()
             const int r = SSL_read(tls_->ssl, data, static_cast<int>(size));
             if (r > 0) return r;
             const int e = SSL_get_error(tls_->ssl, r);

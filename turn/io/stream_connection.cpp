@@ -152,7 +152,12 @@ private:
     }
 
     void on_read(boost::system::error_code ec, std::size_t n) {
-        if (ec || closed_) return finish();
+        if (ec || closed_) {
+            if (ec && ec != asio::error::eof) {
+                SB_LOG(debug, "turn", "read from " + tuple_.client.to_string() + ": " + ec.message());
+            }
+            return finish();
+        }
         last_read_ = Clock::now();
         filled_ += n;
         std::size_t consumed = 0;
@@ -192,7 +197,11 @@ private:
                               self->writing_ = false;
                               self->in_flight_.clear();
                               self->in_flight_sizes_.clear();
-                              if (ec) return self->close();
+                              if (ec) {
+                                  SB_LOG(debug, "turn", "write to " + self->tuple_.client.to_string() + ": " +
+                                                            ec.message());
+                                  return self->close();
+                              }
                               if (!self->pending_.empty() && !self->closed_) self->write_pending();
                           });
     }
