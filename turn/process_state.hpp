@@ -93,10 +93,6 @@ public:
         std::lock_guard lock(mutex_);
         expired = expire_locked(now);
     }
-    std::size_t reservations() const {
-        std::lock_guard lock(mutex_);
-        return reservations_.size();
-    }
 
     // TCP/TLS client connections (turn.max_stream_connections).
     bool try_open_stream(std::size_t max) {

@@ -22,12 +22,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-int remaining_ms(Steady::time_point deadline) {
-    auto left =
-        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Steady::now()).count();
-    return left <= 0 ? 0 : static_cast<int>(left);
-}
-
 template <class T>
 std::optional<T> get(const std::variant<T, stun::ParseError>& v) {
     if (const auto* value = std::get_if<T>(&v)) return *value;

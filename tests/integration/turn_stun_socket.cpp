@@ -22,13 +22,13 @@ namespace sbtest::turnit {
 using Steady = std::chrono::steady_clock;
 using namespace std::chrono_literals;
 
-namespace {
-
 int remaining_ms(Steady::time_point deadline) {
     auto left =
         std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Steady::now()).count();
     return left <= 0 ? 0 : static_cast<int>(left);
 }
+
+namespace {
 
 socklen_t to_sockaddr(const stun::Address& a, sockaddr_storage& ss) {
     std::memset(&ss, 0, sizeof ss);

@@ -290,6 +290,9 @@ private:
     std::vector<Bytes> inbox_;
 };
 
+// Milliseconds left until `deadline` (0 once it has passed), for poll().
+int remaining_ms(std::chrono::steady_clock::time_point deadline);
+
 // An IP literal as an Address of its own family (v4 for "a.b.c.d", v6
 // otherwise, "::ffff:127.0.0.1" included), with `port`.
 stun::Address address(const std::string& ip, std::uint16_t port = 0);

@@ -35,6 +35,25 @@ protected:
         return s;
     }
 
+    // A TURN client on this transport with a UDP relay allocated (its address
+    // in *relayed when asked), or nullptr with a test failure.
+    std::unique_ptr<TurnClient> allocated(stun::Address* relayed = nullptr) {
+        const auto creds = rest_credentials("alice");
+        std::string error;
+        auto c = TurnClient::connect(GetParam(), "127.0.0.1", port(), creds.username, creds.password, &error);
+        if (!c) {
+            ADD_FAILURE() << error;
+            return nullptr;
+        }
+        const auto alloc = c->allocate();
+        if (!(alloc && alloc->success() && alloc->xor_relayed)) {
+            ADD_FAILURE() << (alloc ? alloc->describe() : "no response");
+            return nullptr;
+        }
+        if (relayed) *relayed = *alloc->xor_relayed;
+        return c;
+    }
+
     // The server still answers a Binding on a new connection.
     ::testing::AssertionResult still_serving() {
         if (!server_->running())
@@ -171,13 +190,8 @@ TEST_P(TurnStreamTest, GarbageClosesTheConnectionAndTheServerCarriesOn) {
 }
 
 TEST_P(TurnStreamTest, GarbageAfterAGoodRequestClosesWithTheAllocation) {
-    const auto creds = rest_credentials("alice");
-    std::string error;
-    auto c = TurnClient::connect(GetParam(), "127.0.0.1", port(), creds.username, creds.password,
-                                 &error);
-    ASSERT_TRUE(c) << error;
-    const auto alloc = c->allocate();
-    ASSERT_TRUE(alloc && alloc->success()) << (alloc ? alloc->describe() : "no response");
+    auto c = allocated();
+    ASSERT_TRUE(c);
     // A good Binding first, then bytes that cannot start a frame.
     Bytes bytes = binding_request(stun::TransactionId::random());
     bytes.insert(bytes.end(), {0xC0, 0xFF, 0xEE, 0x00});
@@ -256,14 +270,9 @@ TEST_P(TurnStreamTest, ASilentConnectionIsClosedAtTheFirstFrameDeadline) {
 // sent in one write (several TURN frames per TCP segment / TLS record): a
 // stream reader that frames by length must get every message, in order.
 TEST_P(TurnStreamTest, BurstFromAPeerArrivesWholeAndInOrder) {
-    const auto creds = rest_credentials("alice");
-    std::string error;
-    auto c = TurnClient::connect(GetParam(), "127.0.0.1", port(), creds.username, creds.password,
-                                 &error);
-    ASSERT_TRUE(c) << error;
-    const auto alloc = c->allocate();
-    ASSERT_TRUE(alloc && alloc->success() && alloc->xor_relayed)
-        << (alloc ? alloc->describe() : "no response");
+    stun::Address relayed;
+    auto c = allocated(&relayed);
+    ASSERT_TRUE(c);
     UdpPeer via_channel, via_indication;
     ASSERT_TRUE(via_channel.ok() && via_indication.ok());
     const auto bound = c->channel_bind(0x4000, via_channel.local_address());
@@ -276,7 +285,7 @@ TEST_P(TurnStreamTest, BurstFromAPeerArrivesWholeAndInOrder) {
     for (int i = 0; i < kCount; ++i) {
         Bytes payload(170 + static_cast<std::size_t>(i % 7), static_cast<std::uint8_t>(i));
         auto& peer = i % 2 == 0 ? via_channel : via_indication;
-        ASSERT_TRUE(peer.send_to(*alloc->xor_relayed, payload));
+        ASSERT_TRUE(peer.send_to(relayed, payload));
         // A light pace: the relay socket's kernel buffer is not the subject.
         if (i % 10 == 9) std::this_thread::sleep_for(1ms);
     }

@@ -86,6 +86,21 @@ std::string tail(const std::string& s, std::size_t n = 4000) {
     return s.size() <= n ? s : "...\n" + s.substr(s.size() - n);
 }
 
+// The run finished (within `timeout_s`), exited 0, and sent and got back
+// all `messages` with none lost.
+::testing::AssertionResult delivered_all(const UclientResult& r, long messages, int timeout_s) {
+    if (!r.exit_code) {
+        return ::testing::AssertionFailure()
+               << "turnutils_uclient did not finish within " << timeout_s << " s:\n" << tail(r.output);
+    }
+    if (*r.exit_code != 0 || r.sent != messages || r.received != messages || r.lost != 0) {
+        return ::testing::AssertionFailure() << "exit " << *r.exit_code << ", sent " << r.sent << ", received "
+                                             << r.received << ", lost " << r.lost << " (expected " << messages
+                                             << " each way, 0 lost):\n" << tail(r.output);
+    }
+    return ::testing::AssertionSuccess();
+}
+
 class UclientFixture : public TurnTest {
 protected:
     // Starts turnutils_peer on a free port; false (with a failure) if it
@@ -206,11 +221,7 @@ TEST_P(TurnUclientTest, TenClientsHundredMessagesNoLoss) {
     // turn/io/stream_connection.cpp, so TLS is held to zero loss too.)
     const UclientResult r =
         run_uclient(uclient, flags, proto == Proto::tls ? tls_port_ : udp_port_, kClients, kPerClient);
-    ASSERT_TRUE(r.exit_code) << "turnutils_uclient did not finish within 60 s:\n" << tail(r.output);
-    EXPECT_EQ(*r.exit_code, 0) << tail(r.output);
-    EXPECT_EQ(r.sent, kMessages) << tail(r.output);
-    EXPECT_EQ(r.received, kMessages) << tail(r.output);
-    EXPECT_EQ(r.lost, 0) << tail(r.output);
+    ASSERT_TRUE(delivered_all(r, kMessages, 60));
     EXPECT_NE(r.output.find("Total lost packets 0 (0.000000%)"), std::string::npos)
         << tail(r.output);
 
@@ -249,12 +260,7 @@ TEST_F(TurnUclientLoadTest, TwentyClientsTwoHundredMessagesOverUdpNoLoss) {
     ASSERT_TRUE(start_turn(spec));
     ASSERT_TRUE(start_peer(peer));
     const auto r = run_uclient(uclient, {}, udp_port_, 20, 200, 100s);
-    ASSERT_TRUE(r.exit_code) << "turnutils_uclient did not finish within 100 s:\n"
-                             << tail(r.output);
-    EXPECT_EQ(*r.exit_code, 0) << tail(r.output);
-    EXPECT_EQ(r.sent, 4000) << tail(r.output);
-    EXPECT_EQ(r.received, 4000) << tail(r.output);
-    EXPECT_EQ(r.lost, 0) << tail(r.output);
+    EXPECT_TRUE(delivered_all(r, 4000, 100));
 }
 
 TEST_F(TurnUclientLoadTest, RtpRtcpPairsWithPortReservationsOverUdpNoLoss) {
@@ -267,11 +273,7 @@ TEST_F(TurnUclientLoadTest, RtpRtcpPairsWithPortReservationsOverUdpNoLoss) {
     // Without -c: each client allocates an even relay port with the R bit
     // and a second allocation with the RESERVATION-TOKEN (RFC 8656 7.2).
     const auto r = run_uclient(uclient, {}, udp_port_, 10, 100, 60s, /*no_rtcp=*/false);
-    ASSERT_TRUE(r.exit_code) << "turnutils_uclient did not finish within 60 s:\n" << tail(r.output);
-    EXPECT_EQ(*r.exit_code, 0) << tail(r.output);
-    EXPECT_EQ(r.sent, 1000) << tail(r.output);
-    EXPECT_EQ(r.received, 1000) << tail(r.output);
-    EXPECT_EQ(r.lost, 0) << tail(r.output);
+    EXPECT_TRUE(delivered_all(r, 1000, 60));
     const auto metrics = http_get(server_->port(), "/metrics");
     const auto created = metric_value(metrics.body, "switchboard_turn_allocations_total");
     ASSERT_TRUE(created) << metrics.body;
