@@ -27,8 +27,7 @@ public:
         : max_total_(max_allocations),
           max_per_user_(max_per_user),
           user_active_(std::move(user_active)),
-          reservations_gauge_(reservations_gauge),
-          max_reservations_(max_allocations) {}
+          reservations_gauge_(reservations_gauge) {}
 
     bool user_active(std::string_view user_id) const override {
         return user_active_ ? user_active_(user_id) : true;
@@ -71,7 +70,7 @@ public:
     bool add_reservation(std::uint64_t token, std::unique_ptr<HeldPort> port,
                          shared::Clock::Steady::time_point expiry) override {
         std::lock_guard lock(mutex_);
-        if (reservations_.size() >= max_reservations_) return false;
+        if (reservations_.size() >= max_total_) return false;  // each holds a port, as an allocation does
         reservations_[token] = {std::move(port), expiry};
         publish_locked();
         return true;
@@ -144,7 +143,6 @@ private:
     std::size_t total_ = 0;
     std::unordered_map<std::string, std::size_t> per_user_;
     std::unordered_set<stun::Address> relayed_;
-    const std::size_t max_reservations_;
     std::unordered_map<std::uint64_t, Reservation> reservations_;
 };
 
