@@ -321,11 +321,50 @@ void read_metrics(const Field& field, MetricsConfig& out) {
     }
 }
 
+void read_shutdown(const Field& field, ShutdownConfig& out) {
+    const Section section(field, {"drain"});
+    if (auto v = section.get("drain")) out.drain = config_detail::to_duration(*v, true);
+}
+
+// The comment that ends line `line` (0-based) of `text`, without the '#':
+// the packaged config says there what each placeholder stands for.
+std::string comment_on_line(std::string_view text, int line) {
+    std::size_t start = 0;
+    for (int i = 0; i < line && start != std::string_view::npos; ++i) {
+        start = text.find('\n', start);
+        if (start != std::string_view::npos) ++start;
+    }
+    if (start == std::string_view::npos || line < 0) return "";
+    const std::string_view row = text.substr(start, text.substr(start).find('\n'));
+    const auto hash = row.find(" #");
+    return hash == std::string_view::npos ? "" : trim(row.substr(hash + 2));
+}
+
+// Every scalar value that still holds kPlaceholder, as one line each:
+// "<file>:<line>:<col>: <dotted.key>: replace CHANGE-ME (<the comment>)".
+void find_placeholders(const YAML::Node& node, const std::string& key, std::string_view file,
+                       std::string_view text, std::vector<std::string>& out) {
+    if (node.IsMap()) {
+        for (const auto& entry : node) {
+            const std::string name = entry.first.IsScalar() ? entry.first.Scalar() : "?";
+            find_placeholders(entry.second, key.empty() ? name : key + "." + name, file, text, out);
+        }
+    } else if (node.IsSequence()) {
+        for (std::size_t i = 0; i < node.size(); ++i) {
+            find_placeholders(node[i], key + "[" + std::to_string(i) + "]", file, text, out);
+        }
+    } else if (node.IsScalar() && node.Scalar().find(kPlaceholder) != std::string::npos) {
+        const std::string comment = comment_on_line(text, node.Mark().line);
+        out.push_back(config_detail::position(file, node.Mark()) + ": " + key + ": replace " +
+                      std::string(kPlaceholder) + (comment.empty() ? "" : " (" + comment + ")"));
+    }
+}
+
 Config read_config(const YAML::Node& root, std::string_view file) {
     Config config;
     config.source = std::string(file);
     const Section top(Field{root, "", root.Mark(), file},
-                      {"log", "threads", "public_host", "signaling", "auth", "turn", "metrics"});
+                      {"log", "threads", "public_host", "signaling", "auth", "turn", "metrics", "shutdown"});
     if (auto v = top.get("log")) {
         const Section log(*v, {"level", "format"});
         if (auto level = log.get("level")) {
@@ -341,6 +380,7 @@ Config read_config(const YAML::Node& root, std::string_view file) {
     if (auto v = top.get("auth")) read_auth(*v, config.auth);
     if (auto v = top.get("turn")) read_turn(*v, config.turn);
     if (auto v = top.get("metrics")) read_metrics(*v, config.metrics);
+    if (auto v = top.get("shutdown")) read_shutdown(*v, config.shutdown);
     return config;
 }
 
@@ -355,7 +395,16 @@ std::variant<Config, ConfigError> parse_config(std::string_view yaml_text, std::
             return ConfigError{config_detail::position(file, documents[1].Mark()) +
                                ": expected one YAML document, found " + std::to_string(documents.size())};
         }
-        return read_config(documents.empty() ? YAML::Node() : documents.front(), file);
+        const YAML::Node root = documents.empty() ? YAML::Node() : documents.front();
+        std::vector<std::string> placeholders;
+        find_placeholders(root, "", file, yaml_text, placeholders);
+        if (!placeholders.empty()) {
+            std::string message = file + ": " + std::to_string(placeholders.size()) + " placeholder" +
+                                  (placeholders.size() == 1 ? "" : "s") + " to fill in before Switchboard can run:";
+            for (const auto& line : placeholders) message += "\n  " + line;
+            return ConfigError{message};
+        }
+        return read_config(root, file);
     } catch (const ConfigFailure& failure) {
         return ConfigError{failure.message};
     } catch (const YAML::Exception& e) {  // ParserException and the depth guard

@@ -103,6 +103,15 @@ struct MetricsConfig {
     bool operator==(const MetricsConfig&) const = default;
 };
 
+struct ShutdownConfig {
+    // SIGTERM/SIGINT: every WebSocket gets `goaway` and close 1001 at once and
+    // TURN refuses new allocations, while existing relays keep flowing until
+    // the last allocation goes or this much time has passed (0 = stop at
+    // once). Keep it below the unit's TimeoutStopSec (45 s).
+    std::chrono::milliseconds drain{30000};
+    bool operator==(const ShutdownConfig&) const = default;
+};
+
 struct Config {
     LogLevel log_level = LogLevel::info;
     LogFormat log_format = LogFormat::text;
@@ -112,16 +121,24 @@ struct Config {
     AuthConfig auth;
     TurnConfig turn;
     MetricsConfig metrics;
+    ShutdownConfig shutdown;
     std::string source = "<defaults>";  // the file it came from
     bool operator==(const Config&) const = default;
 };
 
 // "<file>:<line>:<column>: <dotted.key>: <what is wrong>", 1-based positions,
 // e.g. `/etc/sb.yaml:12:3: signaling.max_room_members: expected an integer
-// >= 2, got "abc"`. Only the first problem is reported.
+// >= 2, got "abc"`. Only the first problem is reported, with one exception:
+// a file that still holds placeholders (kPlaceholder in a value, as the
+// packaged /etc/switchboard/switchboard.yaml does) gets one line per
+// placeholder, so that an operator sees everything there is to edit at once.
 struct ConfigError {
     std::string message;
 };
+
+// Marks a value an operator must fill in (the packaged config ships with
+// it); a config holding it anywhere is refused.
+inline constexpr std::string_view kPlaceholder = "CHANGE-ME";
 
 // Parses and validates. `name` is the file name used in messages and stored
 // in Config::source. Never throws. *_file secrets are read from disk here.

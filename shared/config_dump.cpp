@@ -164,6 +164,9 @@ std::string dump_config(const Config& config) {
     w.begin_map("metrics", true);
     w.text("listen", config.metrics.listen ? config.metrics.listen->to_string() : "");
     w.end_map();
+    w.begin_map("shutdown", true);
+    w.duration("drain", config.shutdown.drain);
+    w.end_map();
     w.end_map();
 
     std::string source = config.source;

@@ -67,6 +67,7 @@ const std::array kSettings = {
     SB_SETTING("turn.require_active_session", false, turn.require_active_session),
     SB_SETTING("turn.static_users", true, turn.static_users),
     SB_SETTING("metrics.listen", false, metrics.listen),
+    SB_SETTING("shutdown.drain", true, shutdown.drain),
 };
 
 #undef SB_SETTING

@@ -14,6 +14,7 @@
 //   use them. Turning TLS on or off needs a restart.
 // - turn.secret (rotation: the first one mints, all verify), static_users,
 //   credential_ttl
+// - shutdown.drain (read when SIGTERM comes)
 // Everything else (listeners, threads, limits, quotas, peer policy,
 // relay ports, static_dir, auth.mode, ...) keeps its running value; each
 // such key whose value changed is named in `restart`.

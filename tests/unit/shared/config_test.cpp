@@ -1,5 +1,6 @@
 #include "shared/config.hpp"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -104,6 +105,7 @@ turn:
   require_active_session: no
   static_users: [{username: alice, password: wonderland}, {username: bob, password: builder}]
 metrics: {listen: "127.0.0.1:9100"}
+shutdown: {drain: 12s}
 )";
 
 TEST(Config, EmptyDocumentsGiveTheDefaults) {
@@ -181,6 +183,7 @@ TEST(Config, FullFileSetsEveryField) {
     EXPECT_EQ(t.static_users, (std::vector<StaticUser>{{"alice", "wonderland"}, {"bob", "builder"}}));
 
     EXPECT_EQ(c.metrics.listen, (Endpoint{"127.0.0.1", 9100}));
+    EXPECT_EQ(c.shutdown.drain, milliseconds(12'000));
     EXPECT_EQ(c.source, "t.yaml");
 }
 
@@ -213,6 +216,34 @@ struct BadCase {
     std::string yaml;
     std::string message;
 };
+
+TEST(Config, ShutdownDrainDefaultsToThirtySecondsAndMayBeZero) {
+    EXPECT_EQ(Config{}.shutdown.drain, milliseconds(30'000));
+    EXPECT_EQ(config_of("shutdown: {drain: 0}\n").shutdown.drain, milliseconds(0));
+    EXPECT_EQ(error_of("shutdown: {drain: -1}\n"),
+              R"(t.yaml:1:12: shutdown.drain: expected a duration such as 250ms, 30s, 10m or 1h (a bare number is seconds), got "-1")");
+}
+
+TEST(Config, EveryPlaceholderIsNamedWithItsKeyLineAndComment) {
+    const std::string text =
+        "public_host: CHANGE-ME                # this server's DNS name\n"
+        "signaling:\n"
+        "  allowed_origins:\n"
+        "    - \"https://app.example.org\"\n"
+        "    - \"https://CHANGE-ME\"              # your web app\n"
+        "  max_room_members: 3\n"
+        "turn: {realm: CHANGE-ME}\n";
+    EXPECT_EQ(error_of(text),
+              "t.yaml: 3 placeholders to fill in before Switchboard can run:\n"
+              "  t.yaml:1:14: public_host: replace CHANGE-ME (this server's DNS name)\n"
+              "  t.yaml:5:7: signaling.allowed_origins[1]: replace CHANGE-ME (your web app)\n"
+              "  t.yaml:7:15: turn.realm: replace CHANGE-ME");
+    // They are reported before anything else is read (a placeholder in a
+    // path is not "cannot read").
+    EXPECT_EQ(error_of("auth: {mode: jwt, jwt_secret_file: /CHANGE-ME}\n"),
+              "t.yaml: 1 placeholder to fill in before Switchboard can run:\n"
+              "  t.yaml:1:36: auth.jwt_secret_file: replace CHANGE-ME");
+}
 
 TEST(Config, BadFilesReportKeyFileLineAndWhatWasExpected) {
     const BadCase cases[] = {
@@ -370,23 +401,39 @@ TEST(Config, DevYamlIsExactlyTheDefaults) {
     EXPECT_EQ(std::get<Config>(loaded), defaults_from(path));
 }
 
-TEST(Config, ProductionExampleLoads) {
+std::string read_repo_file(const std::string& name) {
+    std::ifstream in(repo_file(name));
+    EXPECT_TRUE(in) << name << " not found";
+    return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+void replace_all(std::string& text, const std::string& from, const std::string& to) {
+    for (auto at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size())) {
+        text.replace(at, from.size(), to);
+    }
+}
+
+TEST(Config, ProductionExampleAsShippedNamesWhatToEdit) {
+    const std::string error = error_of(read_repo_file("config/switchboard.yaml"));
+    EXPECT_THAT(error, ::testing::StartsWith("t.yaml: 3 placeholders to fill in before Switchboard can run:\n"));
+    EXPECT_THAT(error, ::testing::HasSubstr(": public_host: replace CHANGE-ME (this server's DNS name"));
+    EXPECT_THAT(error, ::testing::HasSubstr(": signaling.allowed_origins[0]: replace CHANGE-ME (your web app's origin"));
+    EXPECT_THAT(error, ::testing::HasSubstr(": signaling.allowed_origins[1]: replace CHANGE-ME (this server's own origin"));
+}
+
+TEST(Config, ProductionExampleLoadsOnceFilledIn) {
     // The example names its secret files under /etc/switchboard; point those at
     // temp files, leaving every other byte of the example as shipped.
-    std::ifstream in(repo_file("config/switchboard.yaml"));
-    ASSERT_TRUE(in) << "config/switchboard.yaml not found";
-    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::string text = read_repo_file("config/switchboard.yaml");
     const TempFile jwt(std::string(48, 'k') + "\n");
     const TempFile turn("turn-secret-1\n");
-    for (const auto& [from, to] : {std::pair{std::string("/etc/switchboard/jwt.secret"), jwt.path()},
-                                   std::pair{std::string("/etc/switchboard/turn.secret"), turn.path()}}) {
-        for (auto at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size())) {
-            text.replace(at, from.size(), to);
-        }
-    }
+    replace_all(text, "/etc/switchboard/jwt.secret", jwt.path());
+    replace_all(text, "/etc/switchboard/turn.secret", turn.path());
+    replace_all(text, "CHANGE-ME", "turn.example.com");
 
     const Config c = config_of(text, "switchboard.yaml");
     EXPECT_EQ(c.public_host, "turn.example.com");
+    EXPECT_EQ(c.signaling.allowed_origins, std::vector<std::string>(2, "https://turn.example.com"));
     EXPECT_TRUE(c.signaling.tls.enabled());
     EXPECT_EQ(c.auth.mode, AuthMode::jwt);
     EXPECT_EQ(c.auth.jwt_secret, std::string(48, 'k'));
@@ -394,6 +441,7 @@ TEST(Config, ProductionExampleLoads) {
     EXPECT_EQ(c.turn.listen_tls, std::vector<Endpoint>{(Endpoint{"0.0.0.0", 5349})});
     EXPECT_TRUE(c.turn.tls.enabled());
     EXPECT_EQ(c.metrics.listen, (Endpoint{"127.0.0.1", 9100}));
+    EXPECT_EQ(c.shutdown.drain, std::chrono::seconds(30));
 }
 
 }  // namespace

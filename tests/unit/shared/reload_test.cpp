@@ -140,8 +140,10 @@ TEST(PlanReload, EveryFieldIsClassified) {
     loaded.turn.require_active_session = false;
     loaded.turn.static_users = {{"u", "p"}};
     loaded.metrics.listen = Endpoint{"127.0.0.1", 9100};
+    loaded.shutdown.drain = std::chrono::milliseconds(17);
     const ReloadPlan plan = plan_reload(running, loaded);
-    EXPECT_EQ(plan.applied.size() + plan.restart.size(), 42u)
+    EXPECT_THAT(plan.applied, ::testing::Contains("shutdown.drain"));
+    EXPECT_EQ(plan.applied.size() + plan.restart.size(), 43u)
         << ::testing::PrintToString(plan.applied) << ::testing::PrintToString(plan.restart);
     EXPECT_THAT(plan.restart, ::testing::Not(::testing::Contains("(a setting this version cannot name)")));
 }
