@@ -8,6 +8,8 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build ccache pkg-config git
   libboost1.81-dev libssl-dev rapidjson-dev libyaml-cpp-dev
+  libsystemd-dev   # sd_notify: Type=notify, reload/stop notices, the watchdog
+  file             # cpack -G DEB: its shlibdeps step finds the binaries with it
 )
 test_packages=(
   libgtest-dev libgmock-dev

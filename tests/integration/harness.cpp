@@ -60,8 +60,11 @@ std::string read_file(const fs::path& p) {
 }
 
 // Child side of fork: never returns.
-[[noreturn]] void exec_child(const std::vector<std::string>& args, int out_fd, int err_fd) {
+[[noreturn]] void exec_child(const std::vector<std::string>& args, int out_fd, int err_fd,
+                             const Launch& launch = {}) {
     ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    for (const auto& entry : launch.env) ::putenv(const_cast<char*>(entry.c_str()));
+    if (launch.before_exec != nullptr) launch.before_exec();
     ::dup2(out_fd, STDOUT_FILENO);
     ::dup2(err_fd, STDERR_FILENO);
     int devnull = ::open("/dev/null", O_RDONLY);
@@ -158,16 +161,18 @@ ServerProcess::ServerProcess(const ServerConfig& config, std::chrono::millisecon
                  read_file(dir_->path() / "openssl.log");
         return;
     }
-    start(config.yaml(cert, key), startup);
+    start(config.yaml(cert, key), startup, config.launch);
 }
 
-ServerProcess::ServerProcess(FromYaml, const std::string& yaml, std::chrono::milliseconds startup)
+ServerProcess::ServerProcess(FromYaml, const std::string& yaml, std::chrono::milliseconds startup,
+                             const Launch& launch)
     : dir_(std::make_unique<TempDir>()) {
-    start(yaml, startup);
+    start(yaml, startup, launch);
 }
 
-ServerProcess ServerProcess::from_yaml(const std::string& yaml, std::chrono::milliseconds startup) {
-    return ServerProcess(FromYaml{}, yaml, startup);
+ServerProcess ServerProcess::from_yaml(const std::string& yaml, std::chrono::milliseconds startup,
+                                       const Launch& launch) {
+    return ServerProcess(FromYaml{}, yaml, startup, launch);
 }
 
 ServerProcess::ServerProcess(ServerProcess&& o) noexcept
@@ -181,7 +186,7 @@ ServerProcess::ServerProcess(ServerProcess&& o) noexcept
       host_(std::move(o.host_)),
       error_(std::move(o.error_)) {}
 
-void ServerProcess::start(const std::string& yaml, std::chrono::milliseconds startup) {
+void ServerProcess::start(const std::string& yaml, std::chrono::milliseconds startup, const Launch& launch) {
     config_path_ = dir_->write("switchboard.yaml", yaml);
     log_path_ = dir_->path() / "server.log";
     int fd = ::open(log_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0600);
@@ -191,7 +196,7 @@ void ServerProcess::start(const std::string& yaml, std::chrono::milliseconds sta
     }
     std::vector<std::string> args = {SB_BINARY, "--config", config_path_.string()};
     pid_t pid = ::fork();
-    if (pid == 0) exec_child(args, fd, fd);
+    if (pid == 0) exec_child(args, fd, fd, launch);
     ::close(fd);
     if (pid < 0) {
         error_ = "fork failed";

@@ -43,6 +43,15 @@ bool make_self_signed_cert(const std::filesystem::path& dir, std::filesystem::pa
 // A free loopback port (UDP and TCP both bindable at the time of the call).
 std::uint16_t free_port();
 
+// How the child process is started, beyond its config.
+struct Launch {
+    // NAME=VALUE entries added to the child's environment (NOTIFY_SOCKET, ...).
+    std::vector<std::string> env;
+    // Runs in the child between fork and exec (e.g. to install a seccomp
+    // filter); must only make system calls.
+    void (*before_exec)() = nullptr;
+};
+
 // Builds the YAML for one test server. Values are raw YAML snippets.
 struct ServerConfig {
     // Raw YAML value of `auth:`; empty = omitted (mode none).
@@ -60,6 +69,7 @@ struct ServerConfig {
     // Appended verbatim at top level.
     std::string extra;
     std::string log_level = "debug";
+    Launch launch;
 
     ServerConfig& set(std::string key, std::string yaml_value) {
         signaling.emplace_back(std::move(key), std::move(yaml_value));
@@ -79,7 +89,8 @@ public:
     // to report its listening address. Check started() afterwards.
     explicit ServerProcess(const ServerConfig& config, std::chrono::milliseconds startup = 10s);
     // Raw config text (for configs ServerConfig cannot express).
-    static ServerProcess from_yaml(const std::string& yaml, std::chrono::milliseconds startup = 10s);
+    static ServerProcess from_yaml(const std::string& yaml, std::chrono::milliseconds startup = 10s,
+                                   const Launch& launch = {});
     ~ServerProcess();
     ServerProcess(ServerProcess&&) noexcept;
     ServerProcess(const ServerProcess&) = delete;
@@ -106,8 +117,8 @@ public:
 
 private:
     struct FromYaml {};
-    ServerProcess(FromYaml, const std::string& yaml, std::chrono::milliseconds startup);
-    void start(const std::string& yaml, std::chrono::milliseconds startup);
+    ServerProcess(FromYaml, const std::string& yaml, std::chrono::milliseconds startup, const Launch& launch);
+    void start(const std::string& yaml, std::chrono::milliseconds startup, const Launch& launch);
 
     std::unique_ptr<TempDir> dir_;
     std::filesystem::path config_path_;

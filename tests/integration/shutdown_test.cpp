@@ -57,8 +57,14 @@ TEST_F(ShutdownTest, IdleServerExitsPromptly) {
     EXPECT_EQ(*code, 0);
 }
 
+ServerConfig short_drain() {
+    ServerConfig config;
+    config.extra = "shutdown: {drain: 3s}";
+    return config;
+}
+
 TEST_F(ShutdownTest, HealthzIs503WhileDraining) {
-    ASSERT_TRUE(start(ServerConfig{}));
+    ASSERT_TRUE(start(short_drain()));
     ASSERT_EQ(http_get(server_->port(), "/healthz").status, 200);
     auto silent = logged_in("silent");  // never answers: keeps the drain going
     auto watcher = logged_in("watcher");
@@ -82,7 +88,7 @@ TEST_F(ShutdownTest, HealthzIs503WhileDraining) {
 }
 
 TEST_F(ShutdownTest, ClientThatDoesNotAnswerDoesNotBlockExit) {
-    ASSERT_TRUE(start(ServerConfig{}));
+    ASSERT_TRUE(start(short_drain()));
     auto a = logged_in("alice");
     ASSERT_TRUE(a);
     // alice never reads the goaway nor answers the close handshake.

@@ -17,10 +17,11 @@ using Steady = std::chrono::steady_clock;
 
 class TurnShutdownTest : public TurnTest {};
 
-TEST_F(TurnShutdownTest, SigtermWithLiveAllocationsExitsZeroWithinTenSeconds) {
+TEST_F(TurnShutdownTest, RelaysFlowThroughTheDrainUntilItsDeadlineThenExitZero) {
     TurnServerSpec spec;
     spec.tls = true;
     spec.allow_peers = R"(["127.0.0.1/32"])";
+    spec.extra_top = "shutdown: {drain: 2s}";
     ASSERT_TRUE(start_turn(spec));
     // One allocation per transport, each with a permission and traffic.
     UdpPeer peer;
@@ -46,17 +47,51 @@ TEST_F(TurnShutdownTest, SigtermWithLiveAllocationsExitsZeroWithinTenSeconds) {
     }
     const auto t0 = Steady::now();
     server_->terminate();
+    // Draining: every relay still carries data.
+    for (auto& c : clients) {
+        ASSERT_TRUE(c->send_indication(peer.local_address(), to_bytes("during")));
+        EXPECT_TRUE(peer.receive(3s)) << "a relay stopped during the drain";
+    }
+    EXPECT_TRUE(server_->running()) << "exited before shutdown.drain with live allocations";
     const auto code = server_->wait_exit(10s);
-    ASSERT_TRUE(code) << "still running 10 s after SIGTERM with live allocations";
+    ASSERT_TRUE(code) << "still running 10 s after SIGTERM with a 2 s drain";
     EXPECT_EQ(*code, 0);
+    EXPECT_GE(Steady::now() - t0, 1500ms) << "the drain did not wait for the live allocations";
     EXPECT_LT(Steady::now() - t0, 10s);
     // TCP/TLS clients see their connection end.
     EXPECT_TRUE(clients[1]->socket().wait_closed(2s));
     EXPECT_TRUE(clients[2]->socket().wait_closed(2s));
 }
 
+TEST_F(TurnShutdownTest, TheDrainEndsAsSoonAsTheLastAllocationGoes) {
+    TurnServerSpec spec;
+    spec.allow_peers = R"(["127.0.0.1/32"])";
+    spec.extra_top = "shutdown: {drain: 60s}";
+    ASSERT_TRUE(start_turn(spec));
+    UdpPeer peer;
+    ASSERT_TRUE(peer.ok());
+    const auto creds = rest_credentials("alice");
+    auto c = TurnClient::connect(Proto::udp, "127.0.0.1", udp_port_, creds.username, creds.password);
+    ASSERT_TRUE(c);
+    const auto r = c->allocate();
+    ASSERT_TRUE(r && r->success()) << (r ? r->describe() : "no response");
+    ASSERT_TRUE(c->create_permission({peer.local_address()}));
+    server_->terminate();
+    ASSERT_TRUE(c->send_indication(peer.local_address(), to_bytes("during")));
+    EXPECT_TRUE(peer.receive(3s)) << "the relay stopped at SIGTERM";
+    EXPECT_FALSE(server_->wait_exit(300ms)) << "exited with an allocation alive and 60 s of drain left";
+    const auto t0 = Steady::now();
+    const auto deleted = c->refresh(0);
+    ASSERT_TRUE(deleted && deleted->success());
+    const auto code = server_->wait_exit(10s);
+    ASSERT_TRUE(code) << "still running after the last allocation went";
+    EXPECT_EQ(*code, 0);
+    EXPECT_LT(Steady::now() - t0, 5s);
+}
+
 TEST_F(TurnShutdownTest, DrainRefusesNewAllocationsButKeepsExistingOnes) {
     TurnServerSpec spec;
+    spec.extra_top = "shutdown: {drain: 3s}";
     ASSERT_TRUE(start_turn(spec));
     const auto creds = rest_credentials("alice");
     auto existing =
@@ -65,10 +100,8 @@ TEST_F(TurnShutdownTest, DrainRefusesNewAllocationsButKeepsExistingOnes) {
     const auto r = existing->allocate();
     ASSERT_TRUE(r && r->success()) << (r ? r->describe() : "no response");
 
-    // A signaling client that never reads keeps the drain going (up to its
-    // 5 s deadline), so the process is still there to answer.
-    auto silent = logged_in("silent");
-    ASSERT_TRUE(silent);
+    // The live allocation keeps the process draining (up to its 3 s
+    // deadline), so it is still there to answer.
     server_->terminate();
     const auto deadline = Steady::now() + 3s;
     bool draining = false;
@@ -104,7 +137,9 @@ TEST_F(TurnShutdownTest, DrainRefusesNewAllocationsButKeepsExistingOnes) {
 }
 
 TEST_F(TurnShutdownTest, SigintWithATcpAllocationExitsZero) {
-    ASSERT_TRUE(start_turn({}));
+    TurnServerSpec spec;
+    spec.extra_top = "shutdown: {drain: 1s}";
+    ASSERT_TRUE(start_turn(spec));
     const auto creds = rest_credentials("alice");
     auto c =
         TurnClient::connect(Proto::tcp, "127.0.0.1", tcp_port_, creds.username, creds.password);

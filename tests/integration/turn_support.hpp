@@ -97,6 +97,9 @@ struct TurnServerSpec {
     int threads = 0;
     // Raw YAML members appended inside `signaling: {...}`.
     std::string extra_signaling;
+    // Raw YAML appended at top level, e.g. "shutdown: {drain: 2s}".
+    std::string extra_top;
+    Launch launch;
 };
 
 inline const std::string kTurnSecret = "turn-secret";

@@ -2,11 +2,13 @@
 
 #include <arpa/inet.h>
 #include <ifaddrs.h>
-#include <errno.h>
 
 #include <algorithm>
 #include <array>
+#include <cerrno>
 #include <cstring>
+#include <stdexcept>
+#include <string>
 
 namespace switchboard::turn::io {
 
@@ -180,7 +182,12 @@ bool send(int fd, const stun::Address& to, const stun::Address* source,
 std::vector<stun::Address> interface_addresses() {
     std::vector<stun::Address> out;
     ifaddrs* list = nullptr;
-    if (::getifaddrs(&list) != 0) return out;
+    if (::getifaddrs(&list) != 0) {
+        throw std::runtime_error(
+            "cannot list this host's addresses (getifaddrs: " + std::string(std::strerror(errno)) +
+            "), which a wildcard TURN listener must refuse as peers; if a sandbox restricts socket "
+            "families (systemd RestrictAddressFamilies=), allow AF_NETLINK, or listen on specific addresses");
+    }
     for (const ifaddrs* i = list; i != nullptr; i = i->ifa_next) {
         if (i->ifa_addr == nullptr) continue;
         if (auto a = from_sockaddr(i->ifa_addr)) out.push_back(*a);

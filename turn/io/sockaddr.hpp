@@ -67,6 +67,9 @@ bool is_wildcard(const stun::Address& a);
 
 // Every address of every interface of this host (getifaddrs), for the peer
 // policy's "the server's own addresses" when listening on a wildcard.
+// Throws std::runtime_error (start-up only) when they cannot be listed, e.g.
+// under a sandbox that denies AF_NETLINK sockets: an empty list there would
+// silently let peers reach this host's other addresses.
 std::vector<stun::Address> interface_addresses();
 
 }  // namespace switchboard::turn::io

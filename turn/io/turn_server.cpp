@@ -233,6 +233,15 @@ void TurnServer::drain() {
     for (auto& w : impl_->workers) w->stop_accepting();
 }
 
+std::size_t TurnServer::allocations() const { return impl_->state.total(); }
+
+void TurnServer::for_each_loop(const std::function<void(const std::string&, asio::io_context&)>& fn) {
+    for (std::size_t i = 0; i < impl_->workers.size(); ++i) {
+        fn("turn-worker-" + std::to_string(i), impl_->workers[i]->context());
+    }
+    fn("turn-accept", impl_->accept_ioc);
+}
+
 void TurnServer::stop() {
     auto& d = *impl_;
     if (!d.started) return;

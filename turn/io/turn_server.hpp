@@ -15,9 +15,12 @@
 #include "shared/config.hpp"
 #include "shared/metrics.hpp"
 
-namespace boost::asio::ssl {
+namespace boost::asio {
+class io_context;
+namespace ssl {
 class context;
 }
+}  // namespace boost::asio
 
 namespace switchboard::turn::io {
 
@@ -42,6 +45,12 @@ public:
     void drop_user(const std::string& user_id);
     // New allocations are refused from now on; existing relays keep running.
     void drain();
+    // Allocations alive now, on every worker (any thread).
+    std::size_t allocations() const;
+    // Each event loop with a name ("turn-worker-0", ..., "turn-accept"), for
+    // the watchdog's liveness probes. After start(); the loops outlive the
+    // TurnServer's stop() only as long as the TurnServer itself.
+    void for_each_loop(const std::function<void(const std::string&, boost::asio::io_context&)>& fn);
     // SIGHUP (shared/reload.hpp): the workers take the secrets and static
     // users of `effective`; the TLS listeners hand `tls` to new connections
     // (ignored when there are none; null keeps the current one).

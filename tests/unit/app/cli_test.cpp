@@ -1,6 +1,4 @@
-// app/ is not a library; its command-line parser is pure, so this test
-// compiles it into its own translation unit.
-#include "app/cli.cpp"
+#include "app/cli.hpp"
 
 #include <gtest/gtest.h>
 
