@@ -138,7 +138,7 @@ deb_name=$(basename "$deb")
 new_root; b=$ROOT
 step "3. root B ($b): apt-get install ./$deb_name, with Debian's repositories only"
 cp "$cache/$deb_name" scripts/deb/check-installed.sh "$b/root/"
-in_root "$b" "cd /root && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -q ./$deb_name" \
+in_root "$b" "cd /root && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ./$deb_name" \
   || die "step 3: apt-get install ./$deb_name"
 in_root "$b" 'DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends openssl systemd man-db >/dev/null' \
   || die "step 3: the tools the check uses (openssl, systemd, man-db)"

@@ -20,7 +20,9 @@ done
 ok "files in place"
 dpkg-query -W -f='${Conffiles}\n' switchboard | grep -q " $conf " || fail "$conf is not a conffile"
 ok "$conf is a conffile"
-dpkg-query -W -f='${Depends}\n' switchboard | tee /dev/stderr | grep -q "libssl3" || fail "Depends lacks libssl3 (shlibdeps)"
+depends=$(dpkg-query -W -f='${Depends}' switchboard)
+grep -q "libssl3" <<<"$depends" || fail "Depends lacks libssl3 (shlibdeps): $depends"
+ok "Depends: $depends"
 getent passwd switchboard | grep -q ":/usr/sbin/nologin$" || fail "no switchboard system user"
 ok "user: $(getent passwd switchboard)"
 for s in /etc/switchboard/jwt.secret /etc/switchboard/turn.secret; do
