@@ -99,9 +99,13 @@ ok "systemd-analyze verify"
 systemd-analyze security --offline=true --no-pager $unit | tail -n 1
 
 # ---- purge, and again with systemd present (the systemd-sysusers path) -----
-apt-get purge -y -qq switchboard >/dev/null
-[ ! -e /etc/switchboard ] && [ ! -e /usr/bin/switchboard ] || fail "purge left files: $(ls -R /etc/switchboard 2>&1)"
-ok "purged"
+apt-get purge -y -qq switchboard >/dev/null 2>&1
+for f in /usr/bin/switchboard $conf /etc/switchboard/jwt.secret /etc/switchboard/turn.secret; do
+  [ ! -e "$f" ] || fail "purge left $f"
+done
+# The operator's certificate and key are theirs: purge leaves them.
+[ -e /etc/switchboard/tls/privkey.pem ] || fail "purge removed the operator's key"
+ok "purged: configuration and generated secrets gone, the operator's certificate kept"
 userdel switchboard
 dpkg -i "$deb" >/dev/null
 getent passwd switchboard >/dev/null || fail "no user after reinstalling with systemd-sysusers present"
