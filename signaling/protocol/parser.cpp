@@ -28,6 +28,9 @@ struct Member {
 
 // The top-level keys the protocol reads; every other key is ignored
 // (forward compatibility), so nothing is stored for it.
+// PROTOCOL.md "Envelope".
+constexpr std::size_t kMaxIdBytes = 256;
+
 enum Field { kType, kId, kToken, kUserId, kResume, kRoomId, kTo, kData, kAck, kFieldCount };
 constexpr std::array<std::string_view, kFieldCount> kFieldNames = {
     "type", "id", "token", "userId", "resume", "roomId", "to", "data", "ack"};
@@ -321,14 +324,21 @@ std::variant<Request, ParseFailure> parse_request(std::string_view frame) {
                        "invalid JSON at offset " + std::to_string(result.Offset()));
     }
 
+    const auto& type = recorder.member(kType);
+    const std::string_view type_text = type && type->kind == Kind::string ? std::string_view(type->text) : "";
     std::string id_json;
     if (const auto& id = recorder.member(kId); id && id->kind != Kind::null) {
         if (id->kind != Kind::string && id->kind != Kind::number) {
             return failure(Error::bad_request, "", "", "id must be a string or a number");
         }
+        // PROTOCOL.md "Envelope": a string id is at most 256 bytes, and a
+        // longer one is not echoed. Numbers get the same cap on their digits
+        // (docs/protocol.md): every echoed byte is bounded.
+        if ((id->kind == Kind::string ? id->text.size() : id->raw.size()) > kMaxIdBytes) {
+            return failure(Error::bad_request, std::string(type_text), "", "id longer than 256 bytes");
+        }
         id_json = std::string(id->raw);
     }
-    const auto& type = recorder.member(kType);
     if (!type || type->kind != Kind::string) {
         return failure(Error::bad_request, "", std::move(id_json), "type must be a string");
     }

@@ -119,6 +119,26 @@ TEST(Parser, IdOfAnotherKindIsBadRequestWithoutId) {
     }
 }
 
+TEST(Parser, IdsUpTo256BytesAreEchoedLongerOnesAreBadRequestWithoutId) {
+    const std::string at_cap(256, 'i');
+    EXPECT_EQ(parsed_ok(R"({"type":"ping","id":")" + at_cap + R"("})").id_json, "\"" + at_cap + "\"");
+    // The cap counts the string's bytes, not its escapes: 128 x "\u00e9" is
+    // 256 bytes of UTF-8.
+    std::string escaped;
+    for (int i = 0; i < 128; ++i) escaped += "\\u00e9";
+    EXPECT_FALSE(parsed_ok(R"({"type":"ping","id":")" + escaped + R"("})").id_json.empty());
+    const std::string digits(256, '7');
+    EXPECT_EQ(parsed_ok(R"({"type":"ping","id":)" + digits + "}").id_json, digits);
+
+    for (const std::string& id : {"\"" + at_cap + "x\"", digits + "7", "\"" + escaped + "a\""}) {
+        const auto f = parsed_failure(R"({"type":"join","id":)" + id + R"(,"roomId":"r"})");
+        EXPECT_EQ(f.error, Error::bad_request) << id;
+        EXPECT_EQ(f.type, "join");
+        EXPECT_EQ(f.id_json, "") << "a long id must not be echoed";
+        EXPECT_EQ(f.message, "id longer than 256 bytes");
+    }
+}
+
 // ---------------------------------------------------------------- envelope errors
 
 TEST(Parser, NotJsonOrNotAnObjectIsInvalidJson) {
@@ -270,7 +290,8 @@ TEST(Parser, HugeNumbersAreValidJsonAndForwardedRaw) {
     for (const std::string& value : {std::string("1e999999"), std::string("-1E+400"),
                                      std::string(400, '9'), "0." + std::string(400, '1')}) {
         EXPECT_EQ(data_of(value), value);
-        EXPECT_EQ(parsed_ok(R"({"type":"ping","id":)" + value + "}").id_json, value);
+        // As an id, the 256-byte cap applies (IdsUpTo256Bytes...).
+        if (value.size() <= 256) EXPECT_EQ(parsed_ok(R"({"type":"ping","id":)" + value + "}").id_json, value);
     }
 }
 
