@@ -181,17 +181,12 @@ int run_server(shared::Config config, const std::optional<std::string>& config_p
     shared::Metrics metrics;
 
     // TURN first: the ICE servers handed out must carry the ports it bound.
-    // Its bridge to signaling is late-bound (signaling needs those ports).
-    std::atomic<signaling::io::SignalingServer*> signaling_ref{nullptr};
+    // Signaling tells its workers who is active through the bridge.
+    shared::SessionBridge bridge;
     std::unique_ptr<turn::io::TurnServer> turn;
     shared::Config ice_config = config;
     if (config.turn.enabled) {
-        turn = std::make_unique<turn::io::TurnServer>(config, clock, metrics, [&](std::string_view user) {
-            auto* s = signaling_ref.load();
-            bool active = false;
-            if (s != nullptr) s->with_hub([&](signaling::Hub& hub) { active = hub.user_active(user); });
-            return active;
-        });
+        turn = std::make_unique<turn::io::TurnServer>(config, clock, metrics, bridge);
         try {
             turn->start();
         } catch (const std::exception& e) {
@@ -204,21 +199,12 @@ int run_server(shared::Config config, const std::optional<std::string>& config_p
     }
     signaling::IceServerFactory ice(ice_config);
     asio::io_context ioc(static_cast<int>(threads));
-    signaling::io::SignalingServer signaling(ioc, config, clock, metrics, ice);
+    signaling::io::SignalingServer signaling(ioc, config, clock, metrics, ice, turn ? &bridge : nullptr);
     try {
         signaling.start();
     } catch (const std::exception& e) {
         SB_LOG(error, "app", e.what());
         return 1;
-    }
-    if (turn) {
-        signaling.with_hub([&](signaling::Hub& hub) {
-            hub.set_relay_revoke_listener([&turn](const std::string& user, std::string_view reason) {
-                SB_LOG(debug, "app", "revoking TURN relays of " + user + " (" + std::string(reason) + ")");
-                turn->drop_user(user);
-            });
-        });
-        signaling_ref = &signaling;
     }
 
     // `config` itself stays as it is: the parts hold references to it.
@@ -261,7 +247,6 @@ int run_server(shared::Config config, const std::optional<std::string>& config_p
     for (unsigned i = 1; i < threads; ++i) pool.emplace_back([&ioc] { ioc.run(); });
     ioc.run();
     for (auto& t : pool) t.join();
-    signaling_ref = nullptr;
     if (turn) turn->stop();
     SB_LOG(info, "app", "stopped");
     return 0;

@@ -128,16 +128,26 @@ void read_heartbeat(const Field& field, SignalingConfig& out) {
                         "), got " + format_duration(out.heartbeat_interval));
 }
 
+// A byte bound must hold the largest message the server relays: a signal of
+// max_message_bytes plus its envelope (roomId, from).
+constexpr std::uint64_t kEnvelopeSlack = 1024;
+
 void read_resume(const Field& field, SignalingConfig& out) {
-    const Section section(field, {"window", "buffer"});
+    const Section section(field, {"window", "buffer", "buffer_bytes"});
     if (auto v = section.get("window")) out.resume_window = config_detail::to_duration(*v, true);
     if (auto v = section.get("buffer")) out.resume_buffer = config_detail::to_uint(*v, 1, kNoMax);
+    if (auto v = section.get("buffer_bytes")) {
+        out.resume_buffer_bytes = config_detail::to_uint(*v, out.max_message_bytes + kEnvelopeSlack, kNoMax);
+    }
 }
 
 void read_signaling(const Field& field, SignalingConfig& out) {
+    // clang-format off
     const Section section(field, {"listen", "tls", "allowed_origins", "static_dir", "max_message_bytes",
-                                  "max_room_members", "max_rooms_per_session", "max_connections", "rate_limit",
-                                  "error_budget", "send_queue_limit", "heartbeat", "resume"});
+                                  "max_room_members", "max_rooms_per_session", "max_connections",
+                                  "max_connections_per_ip", "login_timeout", "write_timeout", "rate_limit",
+                                  "error_budget", "send_queue_limit", "send_queue_bytes", "heartbeat", "resume"});
+    // clang-format on
     using config_detail::to_uint;
     if (auto v = section.get("listen")) out.listen = config_detail::to_endpoint(*v);
     if (auto v = section.get("tls")) out.tls = read_tls(*v);
@@ -149,11 +159,24 @@ void read_signaling(const Field& field, SignalingConfig& out) {
     if (auto v = section.get("max_room_members")) out.max_room_members = to_uint(*v, 2, kNoMax);
     if (auto v = section.get("max_rooms_per_session")) out.max_rooms_per_session = to_uint(*v, 1, kNoMax);
     if (auto v = section.get("max_connections")) out.max_connections = to_uint(*v, 1, kNoMax);
+    if (auto v = section.get("max_connections_per_ip")) out.max_connections_per_ip = to_uint(*v, 0, kNoMax);
+    if (auto v = section.get("login_timeout")) out.login_timeout = config_detail::to_duration(*v, false);
+    if (auto v = section.get("write_timeout")) out.write_timeout = config_detail::to_duration(*v, false);
     if (auto v = section.get("rate_limit")) read_rate_limit(*v, out.rate_limit);
     if (auto v = section.get("error_budget")) out.error_budget = to_uint(*v, 1, kNoMax);
     if (auto v = section.get("send_queue_limit")) out.send_queue_limit = to_uint(*v, 1, kNoMax);
+    if (auto v = section.get("send_queue_bytes")) {
+        out.send_queue_bytes = to_uint(*v, out.max_message_bytes + kEnvelopeSlack, kNoMax);
+    }
     if (auto v = section.get("heartbeat")) read_heartbeat(*v, out);
     if (auto v = section.get("resume")) read_resume(*v, out);
+    // A large max_message_bytes with the default byte bounds.
+    const std::uint64_t largest = out.max_message_bytes + kEnvelopeSlack;
+    if (out.send_queue_bytes < largest || out.resume_buffer_bytes < largest) {
+        const auto where = section.get("max_message_bytes");
+        fail(where ? *where : field, "a message this large does not fit in send_queue_bytes or "
+                                     "resume.buffer_bytes; raise them to at least " + std::to_string(largest));
+    }
 }
 
 // `secret` and `<key>_file` name the same thing two ways; an empty value

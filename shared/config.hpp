@@ -45,12 +45,25 @@ struct SignalingConfig {
     std::size_t max_room_members = 16;
     std::size_t max_rooms_per_session = 4;
     std::size_t max_connections = 100000;
+    // Concurrent connections (HTTP and WebSocket) from one IP address; 0 = no
+    // cap. 256 lets a NAT'd office of a few hundred people in.
+    std::size_t max_connections_per_ip = 256;
+    // A WebSocket that has not logged in by then is closed (1008).
+    std::chrono::milliseconds login_timeout{10000};
+    // A write that makes no progress for this long closes the socket, with no
+    // closing handshake (the peer stopped reading).
+    std::chrono::milliseconds write_timeout{10000};
     RateLimitConfig rate_limit;
     std::size_t error_budget = 10;        // protocol errors before close 1008
-    std::size_t send_queue_limit = 1024;  // queued outbound messages before close
+    // A connection whose unsent frames pass either bound is a slow consumer:
+    // closed with 1008.
+    std::size_t send_queue_limit = 1024;        // frames
+    std::size_t send_queue_bytes = 1 << 20;     // bytes
     std::chrono::milliseconds heartbeat_interval{25000}, heartbeat_timeout{60000};
     std::chrono::milliseconds resume_window{30000};  // 0 disables resume
-    std::size_t resume_buffer = 256;                 // messages kept for a resume
+    // Frames kept for a detached session; past either bound it ends.
+    std::size_t resume_buffer = 256;                 // frames
+    std::size_t resume_buffer_bytes = 1 << 20;       // bytes
     bool operator==(const SignalingConfig&) const = default;
 };
 

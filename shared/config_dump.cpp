@@ -86,12 +86,16 @@ void write_signaling(Writer& w, const SignalingConfig& s) {
     w.integer("max_room_members", s.max_room_members);
     w.integer("max_rooms_per_session", s.max_rooms_per_session);
     w.integer("max_connections", s.max_connections);
+    w.integer("max_connections_per_ip", s.max_connections_per_ip);
+    w.duration("login_timeout", s.login_timeout);
+    w.duration("write_timeout", s.write_timeout);
     w.begin_map("rate_limit", true);
     w.plain("messages_per_second", number(s.rate_limit.messages_per_second));
     w.plain("burst", number(s.rate_limit.burst));
     w.end_map();
     w.integer("error_budget", s.error_budget);
     w.integer("send_queue_limit", s.send_queue_limit);
+    w.integer("send_queue_bytes", s.send_queue_bytes);
     w.begin_map("heartbeat", true);
     w.duration("interval", s.heartbeat_interval);
     w.duration("timeout", s.heartbeat_timeout);
@@ -99,6 +103,7 @@ void write_signaling(Writer& w, const SignalingConfig& s) {
     w.begin_map("resume", true);
     w.duration("window", s.resume_window);
     w.integer("buffer", s.resume_buffer);
+    w.integer("buffer_bytes", s.resume_buffer_bytes);
     w.end_map();
     w.end_map();
 }

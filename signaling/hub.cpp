@@ -25,13 +25,15 @@ double seconds_of(std::chrono::milliseconds ms) {
 }  // namespace
 
 Hub::Hub(const shared::Config& config, const shared::Clock& clock, Outbox& outbox,
-         const IceServerFactory& ice, shared::Metrics& metrics)
+         const IceServerFactory& ice, shared::Metrics& metrics, std::unique_ptr<RoomDirectory> rooms,
+         shared::SessionBridge* bridge)
     : config_(std::make_shared<const shared::Config>(config)),
       clock_(clock),
       outbox_(outbox),
       ice_(ice),
-      rooms_(std::make_unique<InMemoryRoomDirectory>()),
-      counters_(std::make_unique<Counters>(metrics)) {}
+      rooms_(std::move(rooms)),
+      counters_(std::make_unique<Counters>(metrics)),
+      bridge_(bridge) {}
 
 Hub::~Hub() = default;
 
@@ -56,14 +58,19 @@ bool Hub::user_active(std::string_view user_id) const {
 
 void Hub::on_open(ConnectionId id) {
     const auto& rl = config_->signaling.rate_limit;
-    connections_.emplace(id, std::make_unique<Connection>(id, TokenBucket(rl.messages_per_second,
-                                                                          rl.burst, clock_.now())));
+    const auto now = clock_.now();
+    connections_.emplace(id, std::make_unique<Connection>(id, TokenBucket(rl.messages_per_second, rl.burst, now), now));
     settle();
+}
+
+void Hub::on_activity(ConnectionId id) {
+    if (Connection* c = find_connection(id)) c->last_rx = clock_.now();
 }
 
 void Hub::on_text(ConnectionId id, std::string_view frame) {
     Connection* c = find_connection(id);
     if (c == nullptr) return;  // the hub already closed it; frames in flight are moot
+    c->last_rx = clock_.now();
     auto parsed = protocol::parse_request(frame);
 
     // Parse first so that a dropped message is answered with its id.
@@ -127,8 +134,8 @@ void Hub::dispatch(Connection& c, const Request& req) {
     }
 }
 
-void Hub::reply(Connection& c, std::string text) {
-    if (!outbox_.send(c.id, std::move(text))) slow_consumers_.push_back(c.id);
+void Hub::reply(Connection& c, std::string_view text) {
+    if (!outbox_.send(c.id, text)) slow_consumers_.push_back(c.id);
 }
 
 void Hub::fail(Connection& c, std::string_view type, std::string_view id_json, Error error,
@@ -230,6 +237,7 @@ Hub::Session& Hub::start_session(Connection& c, std::string user_id, std::option
     s->resume_token = shared::random_token(24);
     s->conn = c.id;
     c.user_id = user_id;
+    c.logged_in = true;
     auto& ref = *s;
     sessions_[std::move(user_id)] = std::move(s);
     counters_->sessions.set(static_cast<std::int64_t>(sessions_.size()));
@@ -249,12 +257,14 @@ void Hub::resume_session(Connection& c, Session& s, const Request& req) {
     if (s.bucket) c.bucket = *s.bucket;
     s.resume_token = shared::random_token(24);
     c.user_id = s.user_id;
+    c.logged_in = true;
     counters_->resumes.inc();
 
     reply(c, protocol::encode_login_ok(req.id_json, login_result(s, true)));
     auto buffered = std::move(s.buffer);
     s.buffer.clear();
-    for (auto& text : buffered) reply(c, std::move(text));
+    s.buffer_bytes = 0;
+    for (const auto& text : buffered) reply(c, text);
 }
 
 void Hub::handle_join(Connection& c, Session& s, const Request& req) {
@@ -275,6 +285,7 @@ void Hub::handle_join(Connection& c, Session& s, const Request& req) {
         }
         created = outcome == JoinOutcome::created;
         s.rooms.push_back(room);
+        if (s.rooms.size() == 1 && bridge_) bridge_->set_active(s.user_id);
         counters_->rooms.set(static_cast<std::int64_t>(rooms_->room_count()));
     }
     std::vector<protocol::UserInfo> others;
@@ -315,7 +326,6 @@ void Hub::handle_leave(Connection& c, Session& s, const Request& req) {
     if (!room) return;
     reply(c, protocol::encode_leave_ok(req.id_json, *room));
     leave_room(s, *room, "left");
-    if (s.rooms.empty() && on_revoke_) on_revoke_(s.user_id, "left-last-room");
 }
 
 void Hub::handle_signal(Connection& c, Session& s, const Request& req) {

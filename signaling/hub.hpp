@@ -21,6 +21,7 @@
 #include "shared/clock.hpp"
 #include "shared/config.hpp"
 #include "shared/metrics.hpp"
+#include "shared/session_bridge.hpp"
 #include "signaling/ice_servers.hpp"
 #include "signaling/protocol/encoder.hpp"
 #include "signaling/protocol/message.hpp"
@@ -47,11 +48,14 @@ inline constexpr std::uint16_t rate_limited = 4029;
 class Outbox {
 public:
     virtual ~Outbox() = default;
-    // Queues a text frame. False when the connection's send queue is full:
-    // the hub then closes it as a slow consumer.
-    virtual bool send(ConnectionId id, std::string text) = 0;
-    // Sends a close frame after what is already queued, then drops the socket.
+    // Queues a text frame (copied). False when the connection's send queue is
+    // past its bounds (frames or bytes): the hub then closes it as a slow consumer.
+    virtual bool send(ConnectionId id, std::string_view text) = 0;
+    // Sends a close frame after what is already queued, then drops the socket
+    // (at once if a write is stuck: signaling.write_timeout).
     virtual void close(ConnectionId id, std::uint16_t code, std::string_view reason) = 0;
+    // Sends a WebSocket ping frame (PROTOCOL.md "ping": the heartbeat).
+    virtual void ping(ConnectionId id) = 0;
 };
 
 // How a connection went away, as the transport saw it.
@@ -63,18 +67,27 @@ enum class Disconnect {
 
 class Hub {
 public:
+    // `rooms` is where membership lives (RoomDirectory); the in-memory one by
+    // default. `bridge` (optional) hears which users are active for TURN.
     Hub(const shared::Config& config, const shared::Clock& clock, Outbox& outbox,
-        const IceServerFactory& ice, shared::Metrics& metrics);
+        const IceServerFactory& ice, shared::Metrics& metrics,
+        std::unique_ptr<RoomDirectory> rooms = std::make_unique<InMemoryRoomDirectory>(),
+        shared::SessionBridge* bridge = nullptr);
     ~Hub();
     Hub(const Hub&) = delete;
     Hub& operator=(const Hub&) = delete;
 
     void on_open(ConnectionId id);
     void on_text(ConnectionId id, std::string_view frame);
+    // Inbound traffic that is not a text message (a pong, a ping): it counts
+    // for the heartbeat.
+    void on_activity(ConnectionId id);
     void on_close(ConnectionId id, Disconnect how);
-    // Ends expired resume windows and pushes fresh ICE credentials at 80% of
-    // their TTL. Call about once a second.
+    // The hub's clock work, every kTickPeriod or so: heartbeat pings and
+    // timeouts (4008), the login deadline (1008), expired resume windows, and
+    // fresh ICE credentials pushed at 80% of their TTL.
     void tick();
+    static constexpr std::chrono::milliseconds kTickPeriod{250};
     // SIGHUP: takes the hot settings of `effective` (shared/reload.hpp): the
     // JWT secret for the next logins and the TURN credential TTL for the next
     // pushes. Sessions and rooms are untouched; `effective` differs from the
@@ -89,15 +102,13 @@ public:
     // room its TURN relays are revoked. Returns the rooms it was removed from.
     std::vector<std::string> kick(std::string_view user_id, std::optional<std::string_view> room_id);
 
-    // The bridge to TURN: true while the user has a session, attached or
-    // inside its resume window, that is in at least one room.
+    // What the hub tells the SessionBridge: true while the user has a
+    // session, attached or inside its resume window, that is in at least one
+    // room. The bridge hears set_active when a session joins its first room
+    // and set_inactive (the user's relays go) when it leaves its last one,
+    // by leave, kick or the session's end; batches are flushed at the end of
+    // every call into the hub.
     bool user_active(std::string_view user_id) const;
-    // The bridge's other half: called (under the hub's lock) when a user's
-    // TURN relays must go: its session ended (with the user-left reason) or
-    // it left its last room (reason "left-last-room").
-    void set_relay_revoke_listener(std::function<void(const std::string&, std::string_view)> fn) {
-        on_revoke_ = std::move(fn);
-    }
 
     std::size_t connection_count() const { return connections_.size(); }
     std::size_t session_count() const { return sessions_.size(); }
@@ -120,7 +131,7 @@ private:
     // Resolves an optional roomId (PROTOCOL.md "Envelope"); replies with the
     // error and returns nullopt when it cannot.
     std::optional<std::string> member_room(Connection& c, Session& s, const protocol::Request& req);
-    void reply(Connection& c, std::string text);
+    void reply(Connection& c, std::string_view text);
     void fail(Connection& c, std::string_view type, std::string_view id_json, protocol::Error error,
               std::string_view message, std::optional<std::string_view> room_id = std::nullopt);
     void spend_error_budget(Connection& c);
@@ -129,7 +140,9 @@ private:
                            bool any_room, std::vector<std::string> rooms);
     void resume_session(Connection& c, Session& s, const protocol::Request& req);
     protocol::LoginResult login_result(const Session& s, bool resumed) const;
-    void deliver(Session& s, std::string text);
+    void deliver(Session& s, std::string_view text);
+    // PROTOCOL.md "ping": no inbound traffic for heartbeat.timeout.
+    void time_out(ConnectionId id);
     void leave_room(Session& s, const std::string& room_id, std::string_view reason);
     void end_session(const std::string& user_id, std::string_view reason);
     void close_connection(ConnectionId id, std::uint16_t code, std::string_view reason);
@@ -150,7 +163,7 @@ private:
     std::unordered_map<std::string, std::unique_ptr<Session>> sessions_;
     std::vector<ConnectionId> slow_consumers_;
     std::vector<std::string> overflowed_sessions_;
-    std::function<void(const std::string&, std::string_view)> on_revoke_;
+    shared::SessionBridge* bridge_;
 };
 
 }  // namespace switchboard::signaling

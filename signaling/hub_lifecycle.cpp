@@ -33,6 +33,25 @@ void Hub::on_close(ConnectionId id, Disconnect how) {
 
 void Hub::tick() {
     const auto now = clock_.now();
+    const auto& sig = config_->signaling;
+    std::vector<ConnectionId> silent, no_login;
+    for (auto& [id, c] : connections_) {
+        if (now - c->last_rx >= sig.heartbeat_timeout) {
+            silent.push_back(id);
+        } else if (!c->logged_in && now - c->opened >= sig.login_timeout) {
+            no_login.push_back(id);
+        } else if (now >= c->next_ping) {
+            // The first tick only schedules: a ping goes out an interval after the open.
+            if (c->next_ping != TimePoint{}) outbox_.ping(id);
+            c->next_ping = now + sig.heartbeat_interval;
+        }
+    }
+    for (const auto id : silent) time_out(id);
+    for (const auto id : no_login) {
+        counters_->login_timeouts.inc();
+        close_connection(id, close_code::policy, "login timeout");
+    }
+
     std::vector<std::pair<std::string, std::string>> expired;
     for (auto& [user_id, s] : sessions_) {
         if (s->window_over(now)) {
@@ -47,6 +66,14 @@ void Hub::tick() {
     }
     for (const auto& [user_id, reason] : expired) end_session(user_id, reason);
     settle();
+}
+
+void Hub::time_out(ConnectionId id) {
+    counters_->heartbeat_timeouts.inc();
+    SB_LOG(debug, "signaling", "connection " + std::to_string(id) + ": heartbeat timeout");
+    // The session waits out its resume window, as for any dropped socket.
+    on_close(id, Disconnect::heartbeat_timeout);
+    outbox_.close(id, close_code::heartbeat_timeout, "heartbeat timeout");
 }
 
 void Hub::shutdown(std::string_view reason, std::int64_t reconnect_after_ms) {
@@ -73,7 +100,6 @@ std::vector<std::string> Hub::kick(std::string_view user_id, std::optional<std::
         leave_room(*s, room, "kicked");
         removed.push_back(room);
     }
-    if (!removed.empty() && s->rooms.empty() && on_revoke_) on_revoke_(s->user_id, "kicked");
     settle();
     return removed;
 }
@@ -89,22 +115,25 @@ void Hub::schedule_ice_push(Session& s, const std::string& room_id) {
     s.ice_push_at.emplace_back(room_id, due);
 }
 
-void Hub::deliver(Session& s, std::string text) {
+void Hub::deliver(Session& s, std::string_view text) {
     if (s.conn) {
-        if (!outbox_.send(*s.conn, std::move(text))) slow_consumers_.push_back(*s.conn);
+        if (!outbox_.send(*s.conn, text)) slow_consumers_.push_back(*s.conn);
         return;
     }
-    if (s.buffer.size() >= config_->signaling.resume_buffer) {
+    const auto& sig = config_->signaling;
+    if (s.buffer.size() >= sig.resume_buffer || s.buffer_bytes + text.size() > sig.resume_buffer_bytes) {
         // Ending the session here would change the room we may be iterating.
         overflowed_sessions_.push_back(s.user_id);
         return;
     }
-    s.buffer.push_back(std::move(text));
+    s.buffer.emplace_back(text);
+    s.buffer_bytes += text.size();
 }
 
 void Hub::leave_room(Session& s, const std::string& room_id, std::string_view reason) {
     rooms_->leave(room_id, s.user_id);
     s.rooms.erase(std::remove(s.rooms.begin(), s.rooms.end(), room_id), s.rooms.end());
+    if (s.rooms.empty() && bridge_) bridge_->set_inactive(s.user_id, reason);
     std::erase_if(s.ice_push_at, [&](const auto& p) { return p.first == room_id; });
     const auto event = protocol::encode_user_left(room_id, s.user_id, reason);
     for (const auto& member : rooms_->members(room_id)) {
@@ -126,7 +155,6 @@ void Hub::end_session(const std::string& user_id, std::string_view reason) {
     }
     counters_->sessions.set(static_cast<std::int64_t>(sessions_.size()));
     SB_LOG(debug, "signaling", "session of " + user_id + " ended: " + std::string(reason));
-    if (on_revoke_) on_revoke_(user_id, reason);
 }
 
 void Hub::close_connection(ConnectionId id, std::uint16_t code, std::string_view reason) {
@@ -163,6 +191,7 @@ void Hub::settle() {
         }
     }
     counters_->connections.set(static_cast<std::int64_t>(connections_.size()));
+    if (bridge_) bridge_->flush();
 }
 
 }  // namespace switchboard::signaling

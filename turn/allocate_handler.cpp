@@ -396,7 +396,7 @@ std::vector<std::uint8_t> handle_allocate(EngineContext& context, const Request&
     auto response = std::move(reply).finish();
 
     auto allocation = std::make_unique<Allocation>(id, request.from, relayed, credentials.username,
-                                                   credentials.user, now + lifetime,
+                                                   credentials.user, credentials.rest, now + lifetime,
                                                    context.config.turn.max_bps_per_allocation, now);
     if (additional.relay) {
         allocation->add_relay(additional.relay->id, additional.relay->address);

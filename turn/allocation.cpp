@@ -44,12 +44,13 @@ bool TokenBucket::consume(std::size_t bytes, TimePoint now) {
 }
 
 Allocation::Allocation(AllocationId id, const FiveTuple& tuple, const stun::Address& relayed,
-                       std::string username, std::string user, TimePoint expires,
+                       std::string username, std::string user, bool rest, TimePoint expires,
                        std::uint64_t max_bits_per_second, TimePoint now)
     : id_(id),
       tuple_(tuple),
       username_(std::move(username)),
       user_(std::move(user)),
+      rest_(rest),
       expires_(expires),
       bucket_(max_bits_per_second, now) {
     add_relay(id, relayed);

@@ -69,8 +69,10 @@ public:
     };
 
     // `relayed` is the first relay; its socket id is `id`, the allocation's.
+    // `rest`: made with REST credentials, so the bridge may tear it down
+    // (static users' allocations are exempt).
     Allocation(AllocationId id, const FiveTuple& tuple, const stun::Address& relayed,
-               std::string username, std::string user, TimePoint expires,
+               std::string username, std::string user, bool rest, TimePoint expires,
                std::uint64_t max_bits_per_second, TimePoint now);
 
     // The allocation's key (AllocationTable::find); stays the same when the
@@ -105,6 +107,7 @@ public:
     const std::string& username() const noexcept { return username_; }
     // The quota/drop_user key (REST user id or static username).
     const std::string& user() const noexcept { return user_; }
+    bool rest() const noexcept { return rest_; }
 
     TimePoint expires() const noexcept { return expires_; }
     void set_expires(TimePoint expires) noexcept { expires_ = expires; }
@@ -176,6 +179,7 @@ private:
     std::array<std::optional<Relay>, 2> relays_;  // [0] IPv4, [1] IPv6
     std::string username_;
     std::string user_;
+    bool rest_;
     TimePoint expires_;
     stun::TransactionId allocate_id_;
     std::vector<std::uint8_t> allocate_response_;

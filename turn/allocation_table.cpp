@@ -25,7 +25,13 @@ Allocation& AllocationTable::insert(std::unique_ptr<Allocation> allocation) {
     auto& slot = by_id_[id];
     slot = std::move(allocation);
     slot->for_each_relay([&](const Allocation::Relay& relay) { by_relay_[relay.id] = slot.get(); });
+    if (slot->rest()) by_rest_user_[slot->user()].push_back(id);
     return *slot;
+}
+
+std::vector<AllocationId> AllocationTable::of_rest_user(std::string_view user) const {
+    const auto it = by_rest_user_.find(std::string(user));
+    return it == by_rest_user_.end() ? std::vector<AllocationId>{} : it->second;
 }
 
 std::optional<Allocation::Relay> AllocationTable::remove_relay(Allocation& allocation,
@@ -46,6 +52,13 @@ std::unique_ptr<Allocation> AllocationTable::remove(AllocationId id) {
     by_id_.erase(it);
     by_tuple_.erase(allocation->tuple());
     allocation->for_each_relay([&](const Allocation::Relay& relay) { by_relay_.erase(relay.id); });
+    if (allocation->rest()) {
+        const auto user = by_rest_user_.find(allocation->user());
+        if (user != by_rest_user_.end()) {
+            std::erase(user->second, id);
+            if (user->second.empty()) by_rest_user_.erase(user);
+        }
+    }
     return allocation;
 }
 

@@ -8,6 +8,8 @@
 // Thread context: owned by one Engine (worker thread); not thread-safe.
 
 #include <memory>
+#include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -33,6 +35,8 @@ public:
                                                   stun::Address::Family family);
 
     std::size_t size() const noexcept { return by_id_.size(); }
+    // The allocations made with REST credentials of `user` (Allocation::rest()).
+    std::vector<AllocationId> of_rest_user(std::string_view user) const;
 
     // Ids of the allocations for which `pred(const Allocation&)` holds:
     // collected first, so the caller may remove them.
@@ -58,6 +62,8 @@ private:
     std::unordered_map<AllocationId, std::unique_ptr<Allocation>> by_id_;
     std::unordered_map<FiveTuple, AllocationId, FiveTupleHash> by_tuple_;
     std::unordered_map<AllocationId, Allocation*> by_relay_;
+    // REST user id -> its allocations here (a handful: max_allocations_per_user).
+    std::unordered_map<std::string, std::vector<AllocationId>> by_rest_user_;
 };
 
 }  // namespace switchboard::turn

@@ -14,9 +14,9 @@ bool verifies(const stun::MessageView& message, const stun::LongTermKey& key, bo
 }  // namespace
 
 Authenticator::Authenticator(const shared::TurnConfig& config, const shared::Clock& clock,
-                             const SharedState& shared)
+                             const ActiveUsers& active)
     : clock_(clock),
-      shared_(shared),
+      active_(active),
       realm_(config.realm),
       require_active_session_(config.require_active_session) {
     reload(config);
@@ -80,7 +80,7 @@ AuthResult Authenticator::authenticate(const stun::MessageView& message, std::st
     // without its password.
     if (allocating && clock_.unix_seconds() >= rest->expires_at) {
         result.status = AuthStatus::expired;
-    } else if (require_active_session_ && !shared_.user_active(rest->user_id)) {
+    } else if (require_active_session_ && !active_.is_active(rest->user_id)) {
         result.status = AuthStatus::inactive;
     } else {
         result.status = AuthStatus::ok;

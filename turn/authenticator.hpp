@@ -15,7 +15,7 @@
 //   outlive their credential keep refreshing (Refresh, CreatePermission,
 //   ChannelBind still work);
 // - turn.require_active_session: a REST user whose signaling session is
-//   gone (SharedState::user_active false) is refused for every request;
+//   gone (ActiveUsers::is_active false) is refused for every request;
 //   static users are exempt.
 //
 // Thread context: one per Engine (worker thread).
@@ -60,7 +60,7 @@ struct AuthResult {
 class Authenticator {
 public:
     Authenticator(const shared::TurnConfig& config, const shared::Clock& clock,
-                  const SharedState& shared);
+                  const ActiveUsers& active);
 
     // `message` carries MESSAGE-INTEGRITY or MESSAGE-INTEGRITY-SHA256;
     // `username` is its USERNAME. `allocating`: the request is an Allocate.
@@ -75,7 +75,7 @@ public:
 
 private:
     const shared::Clock& clock_;
-    const SharedState& shared_;
+    const ActiveUsers& active_;
     const std::string realm_;
     const bool require_active_session_;
     std::vector<std::string> secrets_;

@@ -24,8 +24,8 @@ std::size_t FiveTupleHash::operator()(const FiveTuple& t) const noexcept {
 
 struct Engine::Impl {
     Impl(const shared::Config& config, const shared::Clock& clock, SharedState& shared,
-         shared::Metrics& metrics, std::span<const std::uint8_t> nonce_key)
-        : context(config, clock, shared, metrics, nonce_key) {}
+         const ActiveUsers& active, shared::Metrics& metrics, std::span<const std::uint8_t> nonce_key)
+        : context(config, clock, shared, active, metrics, nonce_key) {}
 
     void on_stun(const FiveTuple& from, const stun::MessageView& message, EngineSink& sink);
     void on_request(const FiveTuple& from, const stun::MessageView& message, EngineSink& sink);
@@ -153,8 +153,8 @@ std::vector<std::uint8_t> Engine::Impl::on_allocation_request(const Request& req
 }
 
 Engine::Engine(const shared::Config& config, const shared::Clock& clock, SharedState& shared,
-               shared::Metrics& metrics, std::span<const std::uint8_t> nonce_key)
-    : impl_(std::make_unique<Impl>(config, clock, shared, metrics, nonce_key)) {}
+               const ActiveUsers& active, shared::Metrics& metrics, std::span<const std::uint8_t> nonce_key)
+    : impl_(std::make_unique<Impl>(config, clock, shared, active, metrics, nonce_key)) {}
 
 Engine::~Engine() {
     // The io layer closes its relay sockets itself; give back what is shared.
@@ -217,10 +217,7 @@ void Engine::tick(EngineSink& sink) {
 
 void Engine::drop_user(std::string_view user_id, EngineSink& sink) {
     auto& context = impl_->context;
-    for (const AllocationId id : context.allocations.select(
-             [&](const Allocation& allocation) { return allocation.user() == user_id; })) {
-        context.destroy(id, sink);
-    }
+    for (const AllocationId id : context.allocations.of_rest_user(user_id)) context.destroy(id, sink);
 }
 
 void Engine::add_own_addresses(std::span<const stun::Address> addresses) {

@@ -87,13 +87,20 @@ public:
     virtual void close_relay(AllocationId id) = 0;
 };
 
+// The bridge as one worker sees it (turn.require_active_session; asked about
+// REST usernames only): is this user's signaling session alive? Answered on
+// the worker's thread from its own snapshot (shared/session_bridge.hpp),
+// never under a signaling lock.
+class ActiveUsers {
+public:
+    virtual ~ActiveUsers() = default;
+    virtual bool is_active(std::string_view user_id) const = 0;
+};
+
 // Shared by every worker's engine (thread-safe).
 class SharedState {
 public:
     virtual ~SharedState() = default;
-    // The bridge: is this user's signaling session alive? (Only consulted when
-    // turn.require_active_session is true, and only for REST usernames.)
-    virtual bool user_active(std::string_view user_id) const = 0;
     // Global quotas: reserve one allocation for `user` (max_allocations ->
     // false_total, max_allocations_per_user -> false_user).
     enum class Reserve { ok, total_exceeded, user_exceeded };
@@ -123,7 +130,7 @@ public:
     // `nonce_key` is a per-process random key shared by all workers so a
     // nonce issued by one worker is valid on another (TCP vs UDP of one client).
     Engine(const shared::Config& config, const shared::Clock& clock, SharedState& shared,
-           shared::Metrics& metrics, std::span<const std::uint8_t> nonce_key);
+           const ActiveUsers& active, shared::Metrics& metrics, std::span<const std::uint8_t> nonce_key);
     ~Engine();
     Engine(const Engine&) = delete;
     Engine& operator=(const Engine&) = delete;
@@ -139,7 +146,10 @@ public:
     void on_client_closed(const FiveTuple& client, EngineSink& sink);
     // Expires allocations, permissions and channel bindings. Call about once a second.
     void tick(EngineSink& sink);
-    // The bridge: tear down every allocation of `user_id` (session ended, kicked).
+    // The bridge: tear down every allocation made with REST credentials of
+    // `user_id` (its session ended, it left its last room, it was kicked);
+    // those of a static user of the same name stay. Costs that user's
+    // allocations, not a scan.
     void drop_user(std::string_view user_id, EngineSink& sink);
     // Draining: refuse new allocations (Allocate -> 508... or 486) from now on.
     void stop_accepting();

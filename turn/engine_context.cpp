@@ -57,14 +57,14 @@ std::vector<std::uint8_t> Reply::finish() && {
 }
 
 EngineContext::EngineContext(const shared::Config& config_, const shared::Clock& clock_,
-                             SharedState& shared_, shared::Metrics& metrics_,
-                             std::span<const std::uint8_t> nonce_key)
+                             SharedState& shared_, const ActiveUsers& active,
+                             shared::Metrics& metrics_, std::span<const std::uint8_t> nonce_key)
     : config(config_),
       clock(clock_),
       shared(shared_),
       metrics(metrics_),
       nonces(nonce_key, clock_),
-      authenticator(config_.turn, clock_, shared_),
+      authenticator(config_.turn, clock_, active),
       policy(config_.turn),
       next_id_(random_id_base()) {}
 

@@ -58,7 +58,7 @@ private:
 
 struct EngineContext {
     EngineContext(const shared::Config& config, const shared::Clock& clock, SharedState& shared,
-                  shared::Metrics& metrics, std::span<const std::uint8_t> nonce_key);
+                  const ActiveUsers& active, shared::Metrics& metrics, std::span<const std::uint8_t> nonce_key);
 
     TimePoint now() const { return clock.now(); }
 

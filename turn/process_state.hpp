@@ -1,6 +1,6 @@
 #pragma once
-// The SharedState of turn/engine.hpp for one process: global quotas, the
-// set of live relayed addresses, and the bridge to signaling. Thread-safe
+// The SharedState of turn/engine.hpp for one process: global quotas and the
+// set of live relayed addresses. Thread-safe
 // (one mutex; only allocation set-up and tear-down and CreatePermission
 // touch it, never the relay hot path). Port reservations count against
 // turn.max_allocations too: each holds a port, as an allocation does.
@@ -22,16 +22,8 @@ public:
     // `reservations_gauge` (optional) follows the number of held port
     // reservations.
     ProcessState(std::size_t max_allocations, std::size_t max_per_user,
-                 std::function<bool(std::string_view)> user_active,
                  shared::Gauge* reservations_gauge = nullptr)
-        : max_total_(max_allocations),
-          max_per_user_(max_per_user),
-          user_active_(std::move(user_active)),
-          reservations_gauge_(reservations_gauge) {}
-
-    bool user_active(std::string_view user_id) const override {
-        return user_active_ ? user_active_(user_id) : true;
-    }
+        : max_total_(max_allocations), max_per_user_(max_per_user), reservations_gauge_(reservations_gauge) {}
 
     Reserve reserve_allocation(std::string_view user) override {
         std::lock_guard lock(mutex_);
@@ -136,7 +128,6 @@ private:
 
     const std::size_t max_total_;
     const std::size_t max_per_user_;
-    std::function<bool(std::string_view)> user_active_;
     shared::Gauge* const reservations_gauge_;
     std::atomic<std::size_t> streams_{0};
     mutable std::mutex mutex_;

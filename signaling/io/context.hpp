@@ -33,23 +33,25 @@ using PlainStream = beast::tcp_stream;
 using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 using Request = http::request<http::string_body>;
 
-// A WebSocket session as the outbox sees it. Both calls are thread-safe.
+// A WebSocket session as the outbox sees it. Every call is thread-safe.
 class WsConnection {
 public:
     virtual ~WsConnection() = default;
-    // False when the bounded send queue is full.
-    virtual bool enqueue(std::string text) = 0;
+    // False when the bounded send queue is full (frames or bytes).
+    virtual bool enqueue(std::string_view text) = 0;
     // Close after what is queued; a full queue is discarded first (a slow
     // consumer is not owed the backlog).
     virtual void enqueue_close(std::uint16_t code, std::string reason) = 0;
+    virtual void enqueue_ping() = 0;
 };
 
 // The hub's Outbox: connection id -> session. Guarded by Context::hub_mutex
 // (every access happens inside a hub call or next to one).
 class ConnectionRegistry final : public Outbox {
 public:
-    bool send(ConnectionId id, std::string text) override;
+    bool send(ConnectionId id, std::string_view text) override;
     void close(ConnectionId id, std::uint16_t code, std::string_view reason) override;
+    void ping(ConnectionId id) override;
     void add(ConnectionId id, std::shared_ptr<WsConnection> conn) { map_[id] = std::move(conn); }
     void remove(ConnectionId id) { map_.erase(id); }
 
@@ -66,9 +68,9 @@ struct HttpCounters {
 
 struct Context {
     Context(asio::io_context& io, const shared::Config& cfg, const shared::Clock& clk,
-            shared::Metrics& m, const IceServerFactory& ice_factory)
+            shared::Metrics& m, const IceServerFactory& ice_factory, shared::SessionBridge* bridge)
         : ioc(io), config(cfg), clock(clk), metrics(m), ice(ice_factory),
-          hub(cfg, clk, registry, ice_factory, m), http_counters(m),
+          hub(cfg, clk, registry, ice_factory, m, std::make_unique<InMemoryRoomDirectory>(), bridge), http_counters(m),
           current_(std::make_shared<const shared::Config>(cfg)) {}
 
     // The hot settings (shared/reload.hpp) are read from current(), the

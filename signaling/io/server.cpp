@@ -15,7 +15,7 @@ namespace switchboard::signaling::io {
 namespace {
 
 using namespace std::chrono_literals;
-constexpr auto kTickInterval = 250ms;  // resume windows and credential pushes resolve to this
+constexpr auto kTickInterval = Hub::kTickPeriod;
 
 class Listener final : public std::enable_shared_from_this<Listener> {
 public:
@@ -79,8 +79,8 @@ std::string url_host(const tcp::endpoint& ep) {
 
 struct SignalingServer::Impl {
     Impl(asio::io_context& ioc, const shared::Config& config, const shared::Clock& clock,
-         shared::Metrics& metrics, const IceServerFactory& ice)
-        : ctx(ioc, config, clock, metrics, ice), tick(ioc) {}
+         shared::Metrics& metrics, const IceServerFactory& ice, shared::SessionBridge* bridge)
+        : ctx(ioc, config, clock, metrics, ice, bridge), tick(ioc) {}
 
     void arm_tick() {
         tick.expires_after(kTickInterval);
@@ -102,8 +102,8 @@ struct SignalingServer::Impl {
 
 SignalingServer::SignalingServer(asio::io_context& ioc, const shared::Config& config,
                                  const shared::Clock& clock, shared::Metrics& metrics,
-                                 const IceServerFactory& ice)
-    : impl_(std::make_shared<Impl>(ioc, config, clock, metrics, ice)) {}
+                                 const IceServerFactory& ice, shared::SessionBridge* bridge)
+    : impl_(std::make_shared<Impl>(ioc, config, clock, metrics, ice, bridge)) {}
 
 SignalingServer::~SignalingServer() = default;
 
@@ -171,12 +171,8 @@ void SignalingServer::reload(std::shared_ptr<const shared::Config> effective,
     // A plain listener stays plain (switching needs a restart).
     if (!tls || !ctx.tls()) tls = ctx.tls();
     ctx.reload(effective, std::move(tls));
-    with_hub([&](Hub& hub) { hub.reload(effective); });
-}
-
-void SignalingServer::with_hub(const std::function<void(Hub&)>& fn) {
-    std::lock_guard lock(impl_->ctx.hub_mutex);
-    fn(impl_->ctx.hub);
+    std::lock_guard lock(ctx.hub_mutex);
+    ctx.hub.reload(effective);
 }
 
 }  // namespace switchboard::signaling::io

@@ -25,9 +25,10 @@ namespace switchboard::signaling::io {
 
 class SignalingServer {
 public:
+    // `bridge` (optional) hears which users are active, for TURN.
     SignalingServer(boost::asio::io_context& ioc, const shared::Config& config,
                     const shared::Clock& clock, shared::Metrics& metrics,
-                    const IceServerFactory& ice);
+                    const IceServerFactory& ice, shared::SessionBridge* bridge);
     ~SignalingServer();
     SignalingServer(const SignalingServer&) = delete;
     SignalingServer& operator=(const SignalingServer&) = delete;
@@ -47,8 +48,6 @@ public:
                 std::shared_ptr<boost::asio::ssl::context> tls);
     // The signaling URL, e.g. "ws://127.0.0.1:8080/ws" (valid after start()).
     std::string ws_url() const;
-    // Runs fn with the hub locked (the TURN bridge uses this).
-    void with_hub(const std::function<void(Hub&)>& fn);
 
 private:
     struct Impl;

@@ -30,9 +30,9 @@ public:
     WsSession(Context& ctx, Stream&& stream)
         : ctx_(ctx),
           ws_(std::move(stream)),
-          heartbeat_(ws_.get_executor()),
           id_(ctx.next_connection_id++),
-          queue_limit_(ctx.config.signaling.send_queue_limit) {}
+          queue_limit_(ctx.config.signaling.send_queue_limit),
+          queue_bytes_limit_(ctx.config.signaling.send_queue_bytes) {}
 
     ~WsSession() override { --ctx_.ws_sessions; }
 
@@ -48,15 +48,22 @@ public:
             if (!sub.empty()) res.set(http::field::sec_websocket_protocol, sub);
         }));
         ws_.read_message_max(ctx_.config.signaling.max_message_bytes);
-        ws_.control_callback([this](websocket::frame_type, beast::string_view) { last_rx_ = std::chrono::steady_clock::now(); });
+        ws_.control_callback([this](websocket::frame_type, beast::string_view) {
+            std::lock_guard lock(ctx_.hub_mutex);
+            ctx_.hub.on_activity(id_);
+        });
         ws_.async_accept(request, beast::bind_front_handler(&WsSession::on_accept, this->shared_from_this()));
     }
 
-    bool enqueue(std::string text) override {
+    bool enqueue(std::string_view text) override {
         std::lock_guard lock(mutex_);
         if (close_) return true;  // closing: later frames are moot, not an overflow
-        if (queue_.size() >= queue_limit_) return false;
-        queue_.push_back(std::move(text));
+        if (queue_.size() >= queue_limit_ || queued_bytes_ + text.size() > queue_bytes_limit_) {
+            overflowed_ = true;
+            return false;
+        }
+        queue_.emplace_back(text);
+        queued_bytes_ += text.size();
         schedule_flush_locked();
         return true;
     }
@@ -64,8 +71,17 @@ public:
     void enqueue_close(std::uint16_t code, std::string reason) override {
         std::lock_guard lock(mutex_);
         if (close_) return;
-        if (queue_.size() >= queue_limit_) queue_.clear();
+        if (overflowed_) {
+            queue_.clear();
+            queued_bytes_ = 0;
+        }
         close_.emplace(code, std::move(reason));
+        schedule_flush_locked();
+    }
+
+    void enqueue_ping() override {
+        std::lock_guard lock(mutex_);
+        ping_due_ = true;
         schedule_flush_locked();
     }
 
@@ -75,14 +91,12 @@ private:
             SB_LOG(debug, "ws", "upgrade failed: " + ec.message());
             return;
         }
-        last_rx_ = std::chrono::steady_clock::now();
         {
             std::lock_guard lock(ctx_.hub_mutex);
             ctx_.registry.add(id_, this->shared_from_this());
             ctx_.hub.on_open(id_);
         }
         registered_ = true;
-        arm_heartbeat();
         do_read();
     }
 
@@ -92,7 +106,6 @@ private:
 
     void on_read(beast::error_code ec, std::size_t) {
         if (ec) return finish(ec);
-        last_rx_ = std::chrono::steady_clock::now();
         if (!ws_.got_text()) {
             buffer_.consume(buffer_.size());
             enqueue_close(close_code::unsupported_data, "binary frames are not supported");
@@ -108,7 +121,6 @@ private:
     }
 
     void finish(beast::error_code ec) {
-        heartbeat_.cancel();
         done_ = true;
         if (!registered_) return;
         Disconnect how = Disconnect::dropped;
@@ -120,27 +132,6 @@ private:
         std::lock_guard lock(ctx_.hub_mutex);
         ctx_.hub.on_close(id_, how);  // a no-op if the hub closed it first
         ctx_.registry.remove(id_);
-    }
-
-    // --- heartbeat (PROTOCOL.md "ping") ---
-    void arm_heartbeat() {
-        heartbeat_.expires_after(ctx_.config.signaling.heartbeat_interval);
-        heartbeat_.async_wait(beast::bind_front_handler(&WsSession::on_heartbeat, this->shared_from_this()));
-    }
-
-    void on_heartbeat(beast::error_code ec) {
-        if (ec || done_) return;
-        if (std::chrono::steady_clock::now() - last_rx_ >= ctx_.config.signaling.heartbeat_timeout) {
-            {
-                std::lock_guard lock(ctx_.hub_mutex);
-                ctx_.hub.on_close(id_, Disconnect::heartbeat_timeout);
-            }
-            enqueue_close(close_code::heartbeat_timeout, "heartbeat timeout");
-            return;
-        }
-        ping_due_ = true;
-        if (!writing_) write_next();
-        arm_heartbeat();
     }
 
     // --- writes: one at a time, on the strand ---
@@ -162,14 +153,19 @@ private:
         if (closing_ || done_) return;
         std::optional<std::pair<std::uint16_t, std::string>> close;
         bool have_message = false;
+        bool ping = false;
         {
             std::lock_guard lock(mutex_);
             if (!queue_.empty()) {
                 current_ = std::move(queue_.front());
                 queue_.pop_front();
+                queued_bytes_ -= current_.size();
                 have_message = true;
             } else if (close_) {
                 close = close_;
+            } else if (ping_due_) {
+                ping_due_ = false;
+                ping = true;
             }
         }
         if (have_message) {
@@ -187,8 +183,7 @@ private:
             reason.reason = close->second;
             ws_.async_close(reason, beast::bind_front_handler(&WsSession::on_control_write,
                                                               this->shared_from_this()));
-        } else if (ping_due_) {
-            ping_due_ = false;
+        } else if (ping) {
             writing_ = true;
             ws_.async_ping({}, beast::bind_front_handler(&WsSession::on_control_write,
                                                          this->shared_from_this()));
@@ -210,22 +205,23 @@ private:
 
     Context& ctx_;
     websocket::stream<Stream> ws_;
-    asio::steady_timer heartbeat_;
     const ConnectionId id_;
     const std::size_t queue_limit_;
+    const std::size_t queue_bytes_limit_;
     beast::flat_buffer buffer_;
-    std::chrono::steady_clock::time_point last_rx_{};
 
     // Guarded by mutex_: filled from any thread (the hub's caller).
     std::mutex mutex_;
     std::deque<std::string> queue_;
+    std::size_t queued_bytes_ = 0;
     std::optional<std::pair<std::uint16_t, std::string>> close_;
     bool flush_scheduled_ = false;
+    bool ping_due_ = false;
+    bool overflowed_ = false;  // a frame did not fit: a close discards the backlog
 
     // Strand only.
     std::string current_;
     bool writing_ = false;
-    bool ping_due_ = false;
     bool closing_ = false;
     bool done_ = false;
     bool registered_ = false;
@@ -241,10 +237,14 @@ void start_websocket(Context& ctx, Stream stream, Request request, std::string s
 template void start_websocket<PlainStream>(Context&, PlainStream, Request, std::string);
 template void start_websocket<TlsStream>(Context&, TlsStream, Request, std::string);
 
-bool ConnectionRegistry::send(ConnectionId id, std::string text) {
+bool ConnectionRegistry::send(ConnectionId id, std::string_view text) {
     auto it = map_.find(id);
     if (it == map_.end()) return true;  // already gone; nothing to overflow
-    return it->second->enqueue(std::move(text));
+    return it->second->enqueue(text);
+}
+
+void ConnectionRegistry::ping(ConnectionId id) {
+    if (auto it = map_.find(id); it != map_.end()) it->second->enqueue_ping();
 }
 
 void ConnectionRegistry::close(ConnectionId id, std::uint16_t code, std::string_view reason) {

@@ -125,18 +125,19 @@ private:
 }  // namespace
 
 struct TurnServer::Impl {
-    Impl(const shared::Config& c, const shared::Clock& clk, shared::Metrics& m,
-         std::function<bool(std::string_view)> user_active)
+    Impl(const shared::Config& c, const shared::Clock& clk, shared::Metrics& m, shared::SessionBridge& b)
         : config(c),
           clock(clk),
           metrics(m),
-          state(c.turn.max_allocations, c.turn.max_allocations_per_user, std::move(user_active),
+          bridge(b),
+          state(c.turn.max_allocations, c.turn.max_allocations_per_user,
                 &m.gauge("switchboard_turn_port_reservations",
                          "Relay ports held for a RESERVATION-TOKEN (EVEN-PORT with the R bit).")) {}
 
     const shared::Config& config;
     const shared::Clock& clock;
     shared::Metrics& metrics;
+    shared::SessionBridge& bridge;
     ProcessState state;
     std::array<std::uint8_t, 32> nonce_key{};
     std::vector<std::unique_ptr<Worker>> workers;
@@ -148,9 +149,14 @@ struct TurnServer::Impl {
 };
 
 TurnServer::TurnServer(const shared::Config& config, const shared::Clock& clock, shared::Metrics& metrics,
-                       std::function<bool(std::string_view)> user_active)
-    : impl_(std::make_unique<Impl>(config, clock, metrics, std::move(user_active))) {
+                       shared::SessionBridge& bridge)
+    : impl_(std::make_unique<Impl>(config, clock, metrics, bridge)) {
     shared::random_bytes(impl_->nonce_key);
+    const unsigned n = config.threads != 0 ? config.threads : std::max(1u, std::thread::hardware_concurrency());
+    for (unsigned i = 0; i < n; ++i) {
+        impl_->workers.push_back(std::make_unique<Worker>(i, config, clock, impl_->state, bridge, metrics,
+                                                          impl_->nonce_key));
+    }
 }
 
 TurnServer::~TurnServer() { stop(); }
@@ -158,10 +164,6 @@ TurnServer::~TurnServer() { stop(); }
 void TurnServer::start() {
     auto& d = *impl_;
     const auto& turn = d.config.turn;
-    const unsigned n = d.config.threads != 0 ? d.config.threads : std::max(1u, std::thread::hardware_concurrency());
-    for (unsigned i = 0; i < n; ++i) {
-        d.workers.push_back(std::make_unique<Worker>(i, d.config, d.clock, d.state, d.metrics, d.nonce_key));
-    }
     // With a wildcard listener the config names none of our addresses: refuse
     // every interface address as a peer (coturn CVE-2020-26262 territory).
     bool wildcard = false;
@@ -213,10 +215,6 @@ void TurnServer::start() {
 const std::vector<shared::Endpoint>& TurnServer::bound_udp() const { return impl_->bound_udp; }
 const std::vector<shared::Endpoint>& TurnServer::bound_tcp() const { return impl_->bound_tcp; }
 const std::vector<shared::Endpoint>& TurnServer::bound_tls() const { return impl_->bound_tls; }
-
-void TurnServer::drop_user(const std::string& user_id) {
-    for (auto& w : impl_->workers) w->drop_user(user_id);
-}
 
 void TurnServer::reload(std::shared_ptr<const shared::Config> effective,
                         std::shared_ptr<asio::ssl::context> tls) {

@@ -3,7 +3,8 @@
 // UDP/TCP/TLS listeners, and the process-wide state they share.
 //
 // Thread context: construct, start(), drain() and stop() from main;
-// reload() from any thread; drop_user() from any thread (the signaling hub calls it under its lock).
+// reload() from any thread. The signaling side reaches the workers through
+// the SessionBridge only.
 
 #include <functional>
 #include <memory>
@@ -14,6 +15,7 @@
 #include "shared/clock.hpp"
 #include "shared/config.hpp"
 #include "shared/metrics.hpp"
+#include "shared/session_bridge.hpp"
 
 namespace boost::asio {
 class io_context;
@@ -26,9 +28,10 @@ namespace switchboard::turn::io {
 
 class TurnServer {
 public:
-    // `user_active` is the bridge to signaling (turn.require_active_session).
+    // Each worker subscribes to `bridge` (turn.require_active_session, and
+    // the relays of users who go): construct before the signaling side uses it.
     TurnServer(const shared::Config& config, const shared::Clock& clock, shared::Metrics& metrics,
-               std::function<bool(std::string_view)> user_active);
+               shared::SessionBridge& bridge);
     ~TurnServer();
     TurnServer(const TurnServer&) = delete;
     TurnServer& operator=(const TurnServer&) = delete;
@@ -41,8 +44,6 @@ public:
     const std::vector<shared::Endpoint>& bound_udp() const;
     const std::vector<shared::Endpoint>& bound_tcp() const;
     const std::vector<shared::Endpoint>& bound_tls() const;
-    // Tears down every allocation of `user_id`, on every worker.
-    void drop_user(const std::string& user_id);
     // New allocations are refused from now on; existing relays keep running.
     void drain();
     // Allocations alive now, on every worker (any thread).

@@ -84,15 +84,28 @@ struct Worker::Relay {
 };
 
 Worker::Worker(unsigned index, const shared::Config& config, const shared::Clock& clock,
-               SharedState& shared, shared::Metrics& metrics, std::span<const std::uint8_t> nonce_key)
+               SharedState& shared, shared::SessionBridge& bridge, shared::Metrics& metrics,
+               std::span<const std::uint8_t> nonce_key)
     : config_(config),
       clock_(clock),
       shared_(shared),
-      engine_(config, clock, shared, metrics, nonce_key),
+      sessions_(bridge),
+      engine_(config, clock, shared, *this, metrics, nonce_key),
       tick_(ioc_),
       batch_(kReceiveBatch),
       index_(index) {
     shared::random_bytes(std::span(reinterpret_cast<std::uint8_t*>(&port_seed_), sizeof port_seed_));
+    bridge.add_sink([this](shared::SessionBridge::Batch batch) {
+        asio::post(ioc_, [this, batch = std::move(batch)] { on_bridge_batch(batch); });
+    });
+}
+
+void Worker::on_bridge_batch(shared::SessionBridge::Batch batch) {
+    sessions_.apply(*batch, [this](const std::string& user, const std::string& reason) {
+        SB_LOG(debug, "turn", "worker " + std::to_string(index_) + ": dropping the relays of " + user + " (" +
+                                  reason + ")");
+        engine_.drop_user(user, *this);
+    });
 }
 
 Worker::~Worker() { stop(); }
@@ -268,10 +281,6 @@ void Worker::close_relay(AllocationId id) {
     boost::system::error_code ignored;
     it->second->socket.close(ignored);
     relays_.erase(it);
-}
-
-void Worker::drop_user(std::string user_id) {
-    asio::post(ioc_, [this, user = std::move(user_id)] { engine_.drop_user(user, *this); });
 }
 
 void Worker::reload(std::shared_ptr<const shared::Config> effective) {

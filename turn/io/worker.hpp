@@ -17,6 +17,7 @@
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include "shared/session_bridge.hpp"
 #include "turn/engine.hpp"
 #include "turn/io/sockaddr.hpp"
 
@@ -30,10 +31,12 @@ public:
     virtual void close() = 0;
 };
 
-class Worker final : public EngineSink {
+class Worker final : public EngineSink, private ActiveUsers {
 public:
+    // `bridge`: the worker keeps its own view of the active users (updated by
+    // batches posted to its thread) and drops the relays of those who go.
     Worker(unsigned index, const shared::Config& config, const shared::Clock& clock, SharedState& shared,
-           shared::Metrics& metrics, std::span<const std::uint8_t> nonce_key);
+           shared::SessionBridge& bridge, shared::Metrics& metrics, std::span<const std::uint8_t> nonce_key);
     ~Worker() override;
 
     // Start-up (before start()): binds a SO_REUSEPORT UDP socket; throws on failure.
@@ -49,7 +52,6 @@ public:
     void adopt(boost::asio::ip::tcp::socket socket, std::shared_ptr<boost::asio::ssl::context> tls,
                std::function<void()> release);
     // Any thread.
-    void drop_user(std::string user_id);
     void stop_accepting();
     void reload(std::shared_ptr<const shared::Config> effective);
     // Start-up only (before start()).
@@ -73,6 +75,11 @@ private:
     struct UdpListener;
     struct Relay;
 
+    // ActiveUsers (worker thread): its snapshot of the bridge.
+    bool is_active(std::string_view user_id) const override { return sessions_.is_active(user_id); }
+    // The bridge's sink: runs `batch` on the worker thread.
+    void on_bridge_batch(shared::SessionBridge::Batch batch);
+
     void read_udp(UdpListener& l);
     void add_relay(AllocationId id, boost::asio::ip::udp::socket socket);
     void read_relay(const std::shared_ptr<Relay>& r);
@@ -82,6 +89,7 @@ private:
     const shared::Clock& clock_;
     SharedState& shared_;
     boost::asio::io_context ioc_{1};
+    shared::SessionBridge::View sessions_;  // before engine_: it asks
     Engine engine_;
     boost::asio::steady_timer tick_;
     std::vector<std::unique_ptr<UdpListener>> udp_;

@@ -75,11 +75,15 @@ signaling:
   max_room_members: 2
   max_rooms_per_session: 1
   max_connections: 5000
+  max_connections_per_ip: 7
+  login_timeout: 3s
+  write_timeout: 4s
   rate_limit: {messages_per_second: 0.5, burst: 20}
   error_budget: 3
   send_queue_limit: 64
+  send_queue_bytes: 65536
   heartbeat: {interval: 10, timeout: 45s}
-  resume: {window: 0, buffer: 16}
+  resume: {window: 0, buffer: 16, buffer_bytes: 32768}
 auth:
   mode: none
   jwt_secret: not-used-in-mode-none
@@ -147,6 +151,11 @@ TEST(Config, FullFileSetsEveryField) {
     EXPECT_EQ(s.max_room_members, 2u);
     EXPECT_EQ(s.max_rooms_per_session, 1u);
     EXPECT_EQ(s.max_connections, 5000u);
+    EXPECT_EQ(s.max_connections_per_ip, 7u);
+    EXPECT_EQ(s.login_timeout, milliseconds(3'000));
+    EXPECT_EQ(s.write_timeout, milliseconds(4'000));
+    EXPECT_EQ(s.send_queue_bytes, 65'536u);
+    EXPECT_EQ(s.resume_buffer_bytes, 32'768u);
     EXPECT_EQ(s.rate_limit, (RateLimitConfig{0.5, 20}));
     EXPECT_EQ(s.error_budget, 3u);
     EXPECT_EQ(s.send_queue_limit, 64u);
@@ -247,6 +256,14 @@ TEST(Config, EveryPlaceholderIsNamedWithItsKeyLineAndComment) {
 
 TEST(Config, BadFilesReportKeyFileLineAndWhatWasExpected) {
     const BadCase cases[] = {
+        {"a send queue too small for the largest message", "signaling: {send_queue_bytes: 66000}\n",
+         R"(t.yaml:1:13: signaling.send_queue_bytes: expected an integer >= 66560, got "66000")"},
+        {"a message larger than the default byte bounds", "signaling: {max_message_bytes: 2000000}\n",
+         "t.yaml:1:13: signaling.max_message_bytes: a message this large does not fit in send_queue_bytes or "
+         "resume.buffer_bytes; raise them to at least 2001024"},
+        {"a resume buffer too small for the largest message",
+         "signaling: {max_message_bytes: 2048, resume: {buffer_bytes: 3000}}\n",
+         R"(t.yaml:1:47: signaling.resume.buffer_bytes: expected an integer >= 3072, got "3000")"},
         {"unknown top-level key", "threads: 2\nsignalling: {}\n",
          R"(t.yaml:2:1: unknown key "signalling" (did you mean "signaling"?))"},
         {"unknown nested key", "signaling:\n  listen: \"127.0.0.1:1\"\n  max_room_member: 3\n",

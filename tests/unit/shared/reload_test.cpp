@@ -108,6 +108,11 @@ TEST(PlanReload, EveryFieldIsClassified) {
     loaded.signaling.max_room_members = 2;
     loaded.signaling.max_rooms_per_session = 3;
     loaded.signaling.max_connections = 4;
+    loaded.signaling.max_connections_per_ip = 41;
+    loaded.signaling.login_timeout = std::chrono::milliseconds(42);
+    loaded.signaling.write_timeout = std::chrono::milliseconds(43);
+    loaded.signaling.send_queue_bytes = 44;
+    loaded.signaling.resume_buffer_bytes = 45;
     loaded.signaling.rate_limit = {1, 2};
     loaded.signaling.error_budget = 5;
     loaded.signaling.send_queue_limit = 6;
@@ -143,7 +148,7 @@ TEST(PlanReload, EveryFieldIsClassified) {
     loaded.shutdown.drain = std::chrono::milliseconds(17);
     const ReloadPlan plan = plan_reload(running, loaded);
     EXPECT_THAT(plan.applied, ::testing::Contains("shutdown.drain"));
-    EXPECT_EQ(plan.applied.size() + plan.restart.size(), 43u)
+    EXPECT_EQ(plan.applied.size() + plan.restart.size(), 48u)
         << ::testing::PrintToString(plan.applied) << ::testing::PrintToString(plan.restart);
     EXPECT_THAT(plan.restart, ::testing::Not(::testing::Contains("(a setting this version cannot name)")));
 }

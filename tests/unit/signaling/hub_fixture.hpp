@@ -36,19 +36,24 @@ public:
         std::string reason;
     };
 
-    bool send(ConnectionId id, std::string text) override {
+    bool send(ConnectionId id, std::string_view text) override {
         if (full_.count(id) != 0) {
             ++refused_[id];
             return false;
         }
-        history_[id].push_back(text);
-        frames_[id].push_back(std::move(text));
+        history_[id].emplace_back(text);
+        frames_[id].emplace_back(text);
         return true;
     }
     void close(ConnectionId id, std::uint16_t code, std::string_view reason) override {
         history_[id].push_back("<close " + std::to_string(code) + ">");
         closes_[id].push_back({code, std::string(reason)});
     }
+    void ping(ConnectionId id) override {
+        history_[id].push_back("<ping>");
+        ++pings_[id];
+    }
+    std::size_t pings(ConnectionId id) { return pings_[id]; }
 
     void set_full(ConnectionId id) { full_.insert(id); }
 
@@ -75,6 +80,7 @@ private:
     std::map<ConnectionId, std::vector<std::string>> history_;
     std::map<ConnectionId, std::vector<Close>> closes_;
     std::map<ConnectionId, std::size_t> refused_;
+    std::map<ConnectionId, std::size_t> pings_;
 };
 
 // A top-level member of a frame: a string's value, any other value's JSON
@@ -107,13 +113,22 @@ protected:
         // Generous unless a test is about the limit, so that setup traffic never trips it.
         config_.signaling.rate_limit.messages_per_second = 1000;
         config_.signaling.rate_limit.burst = 1000;
+        // Likewise the deadlines (hub_deadlines_test sets its own): tests that
+        // move the clock for other reasons must not see connections time out.
+        config_.signaling.heartbeat_interval = std::chrono::hours(12);
+        config_.signaling.heartbeat_timeout = std::chrono::hours(24);
+        config_.signaling.login_timeout = std::chrono::hours(24);
     }
 
     // Built on first use, so a test may adjust config_ before.
     Hub& hub() {
         if (!hub_) {
             ice_ = std::make_unique<IceServerFactory>(config_);
-            hub_ = std::make_unique<Hub>(config_, clock_, outbox_, *ice_, metrics_);
+            hub_ = std::make_unique<Hub>(config_, clock_, outbox_, *ice_, metrics_,
+                                         std::make_unique<InMemoryRoomDirectory>(), &bridge_);
+            bridge_.add_sink([this](shared::SessionBridge::Batch batch) {
+                for (const auto& u : *batch) bridge_log_.push_back(u.active ? "+" + u.user : "-" + u.user + ":" + u.reason);
+            });
         }
         return *hub_;
     }
@@ -202,6 +217,10 @@ protected:
     FakeOutbox outbox_;
     shared::Metrics metrics_;
     std::unique_ptr<IceServerFactory> ice_;
+    // What the SessionBridge was told, as its workers would get it: "+alice"
+    // (active), "-bob:left" (inactive, with the reason), in order.
+    shared::SessionBridge bridge_;
+    std::vector<std::string> bridge_log_;
     std::unique_ptr<Hub> hub_;
     ConnectionId next_id_ = 1;
     std::map<std::string, std::string> resume_token_;

@@ -116,10 +116,7 @@ TEST_F(EngineAuth, SecondSecretVerifiesForRotation) {
 
 TEST_F(EngineAuth, ReloadSwapsSecretsAndStaticUsers) {
     TestClient old_rest = rest_client("alice", 40000);
-    TestClient old_static;
-    old_static.tuple = tuple("93.184.216.34:40001");
-    old_static.username = "tester";
-    old_static.password = "tester-password";
+    TestClient old_static = static_client("tester", "tester-password", 40001);
     ASSERT_TRUE(allocate(old_rest).is_success());
 
     // SIGHUP: secret-one retired, a new first secret; the static user replaced.
@@ -135,19 +132,13 @@ TEST_F(EngineAuth, ReloadSwapsSecretsAndStaticUsers) {
     TestClient second = rest_client("alice", 40003, Transport::udp, /*secret=*/1);
     EXPECT_TRUE(allocate(second).is_success());
     EXPECT_EQ(allocate(old_static).error_code(), 401);
-    TestClient probe;
-    probe.tuple = tuple("93.184.216.34:40004");
-    probe.username = "probe";
-    probe.password = "probe-password";
+    TestClient probe = static_client("probe", "probe-password", 40004);
     EXPECT_TRUE(allocate(probe).is_success());
 }
 
 TEST_F(EngineAuth, StaticUserIsExemptFromActiveSession) {
     config.turn.require_active_session = true;
-    TestClient client;
-    client.tuple = tuple("93.184.216.34:40000");
-    client.username = "tester";
-    client.password = "tester-password";
+    TestClient client = static_client("tester", "tester-password");
     EXPECT_TRUE(allocate(client).is_success());
     EXPECT_EQ(shared.per_user["tester"], 1);
 }

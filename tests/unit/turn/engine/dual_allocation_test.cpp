@@ -369,7 +369,7 @@ TEST_F(EngineDualAllocation, ExpiryClosesBothRelays) {
 
 TEST_F(EngineDualAllocation, DestructorUnregistersBothAddresses) {
     {
-        Engine scoped(config, clock, shared, metrics, nonce_key);
+        Engine scoped(config, clock, shared, shared, metrics, nonce_key);
         TestClient client = rest_client("alice");
         scoped.on_client_packet(client.tuple, client.request(stun::Method::allocate, udp(), false),
                                 sink);

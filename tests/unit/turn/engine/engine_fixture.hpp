@@ -26,7 +26,7 @@ protected:
 
     Engine& engine() {
         if (!engine_) {
-            engine_ = std::make_unique<Engine>(config, clock, shared, metrics, nonce_key);
+            engine_ = std::make_unique<Engine>(config, clock, shared, shared, metrics, nonce_key);
         }
         return *engine_;
     }
@@ -46,6 +46,15 @@ protected:
         client.tuple = tuple("93.184.216.34:" + std::to_string(port), transport);
         client.username = credential.username;
         client.password = credential.password;
+        return client;
+    }
+
+    // A client with the static (long-term) credentials username/password.
+    TestClient static_client(std::string username, std::string password, std::uint16_t port = 40000) {
+        TestClient client;
+        client.tuple = tuple("93.184.216.34:" + std::to_string(port));
+        client.username = std::move(username);
+        client.password = std::move(password);
         return client;
     }
 

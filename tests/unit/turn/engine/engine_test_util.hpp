@@ -179,9 +179,10 @@ public:
     stun::Address relay_v6 = addr("[2001:4860:4860::50]:0");
 };
 
-class FakeSharedState final : public SharedState {
+// The process-wide state and the bridge's view of active users, in one fake.
+class FakeSharedState final : public SharedState, public ActiveUsers {
 public:
-    bool user_active(std::string_view user_id) const override {
+    bool is_active(std::string_view user_id) const override {
         return active.contains(std::string(user_id));
     }
     Reserve reserve_allocation(std::string_view user) override {

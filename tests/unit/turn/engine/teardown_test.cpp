@@ -29,6 +29,40 @@ TEST_F(EngineTeardown, DropUserRemovesAllOfThatUsersAllocations) {
     EXPECT_EQ(engine().allocation_count(), 1u);
 }
 
+TEST_F(EngineTeardown, DropUserSparesAStaticUserOfTheSameName) {
+    // A signaling user may be called like a static TURN user; its session
+    // ending must not tear down the test tool's relays.
+    config.turn.static_users = {{"alice", "static-password"}};
+    TestClient rest = rest_client("alice", 40000);
+    TestClient fixed = static_client("alice", "static-password", 40001);
+    ASSERT_TRUE(allocate(rest).is_success());
+    ASSERT_TRUE(allocate(fixed).is_success());
+    engine().drop_user("alice", sink);
+    EXPECT_EQ(engine().allocation_count(), 1u);
+    EXPECT_EQ(refresh(rest, 600).error_code(), 437);
+    EXPECT_TRUE(refresh(fixed, 600).is_success());
+}
+
+TEST_F(EngineTeardown, DropUserTouchesOnlyThatUsersAllocations) {
+    // 200 other users' allocations, and alice's 3: drop_user touches 3.
+    shared.max_total = 1000;
+    for (int i = 0; i < 200; ++i) {
+        TestClient other = rest_client("user" + std::to_string(i), static_cast<std::uint16_t>(41000 + i));
+        shared.active.insert("user" + std::to_string(i));
+        ASSERT_TRUE(allocate(other).is_success());
+    }
+    for (std::uint16_t port : {40000, 40001, 40002}) {
+        TestClient alice = rest_client("alice", port);
+        ASSERT_TRUE(allocate(alice).is_success());
+    }
+    sink.closed.clear();
+    engine().drop_user("alice", sink);
+    EXPECT_EQ(sink.closed.size(), 3u);
+    EXPECT_EQ(engine().allocation_count(), 200u);
+    engine().drop_user("alice", sink);  // none left: nothing to do
+    EXPECT_EQ(sink.closed.size(), 3u);
+}
+
 TEST_F(EngineTeardown, ClosedStreamTakesItsAllocation) {
     TestClient client = rest_client("alice", 40000, Transport::tls);
     ASSERT_TRUE(allocate(client).is_success());
@@ -42,7 +76,7 @@ TEST_F(EngineTeardown, ClosedStreamTakesItsAllocation) {
 
 TEST_F(EngineTeardown, DestructorGivesBackSharedState) {
     {
-        Engine scoped(config, clock, shared, metrics, nonce_key);
+        Engine scoped(config, clock, shared, shared, metrics, nonce_key);
         TestClient client = rest_client("alice");
         client.nonce.clear();
         scoped.on_client_packet(client.tuple, client.request(stun::Method::allocate, udp(), false),
