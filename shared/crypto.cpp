@@ -196,6 +196,15 @@ constexpr std::array<std::uint32_t, 256> kCrcTable = make_crc_table();
 
 }  // namespace
 
+Sha1Digest sha1(std::span<const std::uint8_t> data) {
+    Sha1Digest out{};
+    unsigned size = 0;
+    if (EVP_Digest(data.data(), data.size(), out.data(), &size, EVP_sha1(), nullptr) != 1 || size != out.size()) {
+        fail_closed("SHA-1");
+    }
+    return out;
+}
+
 Sha1Digest hmac_sha1(std::span<const std::uint8_t> key, std::span<const std::uint8_t> data) {
     thread_local const MacCtxPtr ctx = new_hmac_context(OSSL_DIGEST_NAME_SHA1);
     return run_hmac<20>(ctx.get(), key, data);

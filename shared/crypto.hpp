@@ -32,6 +32,9 @@ inline std::string_view as_text(std::span<const std::uint8_t> bytes) noexcept {
     return {reinterpret_cast<const char*>(bytes.data()), bytes.size()};
 }
 
+// A plain SHA-1 digest (for RFC 6455's Sec-WebSocket-Accept, not for security).
+Sha1Digest sha1(std::span<const std::uint8_t> data);
+
 // HMAC (RFC 2104). Keys of any length, including empty, are accepted.
 Sha1Digest hmac_sha1(std::span<const std::uint8_t> key, std::span<const std::uint8_t> data);
 Sha1Digest hmac_sha1(std::string_view key, std::string_view data);
