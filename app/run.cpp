@@ -175,7 +175,7 @@ int run_server(shared::Config config, const std::optional<std::string>& config_p
     if (config.auth.mode == shared::AuthMode::none) {
         SB_LOG(warn, "app", "auth.mode is none: anyone can log in as any user (development only)");
     }
-    const unsigned threads = config.threads != 0 ? config.threads : std::max(1u, std::thread::hardware_concurrency());
+    const unsigned turn_threads = config.threads != 0 ? config.threads : std::max(1u, std::thread::hardware_concurrency());
 
     const shared::SystemClock clock;
     shared::Metrics metrics;
@@ -198,7 +198,9 @@ int run_server(shared::Config config, const std::optional<std::string>& config_p
         ice_config.turn.listen_tls = turn->bound_tls();
     }
     signaling::IceServerFactory ice(ice_config);
-    asio::io_context ioc(static_cast<int>(threads));
+    // The signaling loop: one thread, this one, owns every signaling
+    // connection and the hub (docs/signaling.md).
+    asio::io_context ioc(1);
     signaling::io::SignalingServer signaling(ioc, config, clock, metrics, ice, turn ? &bridge : nullptr);
     try {
         signaling.start();
@@ -242,11 +244,9 @@ int run_server(shared::Config config, const std::optional<std::string>& config_p
     // READY once the loops run: every listener is bound, and a client that
     // connects on the word is answered.
     asio::post(ioc, [&] { service_manager::ready("serving " + signaling.ws_url()); });
-    SB_LOG(info, "app", "switchboard " SWITCHBOARD_VERSION " running with " + std::to_string(threads) + " threads");
-    std::vector<std::thread> pool;
-    for (unsigned i = 1; i < threads; ++i) pool.emplace_back([&ioc] { ioc.run(); });
+    SB_LOG(info, "app", "switchboard " SWITCHBOARD_VERSION " running: one signaling loop" +
+                            (turn ? ", " + std::to_string(turn_threads) + " TURN workers" : std::string()));
     ioc.run();
-    for (auto& t : pool) t.join();
     if (turn) turn->stop();
     SB_LOG(info, "app", "stopped");
     return 0;

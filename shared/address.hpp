@@ -25,6 +25,13 @@ bool is_ipv4_mapped(const IpBytes& ip);
 // Mapped addresses print as dotted IPv4; others in RFC 5952 form.
 std::string format_ip(const IpBytes& ip);
 
+// A host as it stands before ":port" or in a URL: an IPv6 literal in
+// brackets (RFC 3986 section 3.2.2), anything else (a name, IPv4, an
+// already bracketed literal) as it is.
+std::string url_host(std::string_view host);
+// "127.0.0.1:8080", "[::1]:3478": every host:port this project prints.
+std::string format_endpoint(std::string_view host, std::uint16_t port);
+
 // A listen address. `host` is an IP literal, IPv6 kept without brackets.
 struct Endpoint {
     std::string host;

@@ -1,5 +1,6 @@
 #include "signaling/ice_servers.hpp"
 
+#include "shared/address.hpp"
 #include "shared/turn_credentials.hpp"
 
 namespace switchboard::signaling {
@@ -13,18 +14,12 @@ std::int64_t ttl_of(const shared::Config& config) {
     return std::chrono::duration_cast<std::chrono::seconds>(config.turn.credential_ttl).count();
 }
 
-std::string host_for_url(const std::string& host) {
-    // An IPv6 literal needs brackets in a URI (RFC 7064 / RFC 7065 use RFC 3986 host).
-    if (host.find(':') != std::string::npos && host.front() != '[') return "[" + host + "]";
-    return host;
-}
-
 }  // namespace
 
 IceServerFactory::IceServerFactory(const shared::Config& config)
     : secret_(minting_secret(config)), ttl_seconds_(ttl_of(config)) {
     if (!config.turn.enabled) return;
-    const std::string host = host_for_url(config.public_host);
+    const std::string host = shared::url_host(config.public_host);
     const auto& udp = config.turn.listen_udp;
     const auto& tcp = config.turn.listen_tcp;
     const auto& tls = config.turn.listen_tls;

@@ -1,178 +1,129 @@
-// Listeners, the hub's tick, and drain.
+// The signaling listeners, the hub's tick, and drain.
 #include "signaling/io/server.hpp"
 
-#include <stdexcept>
-
 #include <boost/asio/ip/address.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/strand.hpp>
 
+#include "shared/address.hpp"
 #include "shared/log.hpp"
+#include "shared/net/acceptor.hpp"
 #include "shared/net/tls_context.hpp"
-#include "signaling/io/context.hpp"
+#include "signaling/io/connection.hpp"
+#include "signaling/io/loop.hpp"
 
 namespace switchboard::signaling::io {
 namespace {
-
 using namespace std::chrono_literals;
-constexpr auto kTickInterval = Hub::kTickPeriod;
-
-class Listener final : public std::enable_shared_from_this<Listener> {
-public:
-    Listener(Context& ctx, bool metrics_only)
-        : ctx_(ctx), acceptor_(ctx.ioc), retry_(ctx.ioc), metrics_only_(metrics_only) {}
-
-    // Start-up only: throws with the address on failure.
-    tcp::endpoint open(const shared::Endpoint& where) {
-        boost::system::error_code ec;
-        const auto address = asio::ip::make_address(where.host, ec);
-        if (ec) throw std::runtime_error("cannot listen on " + where.to_string() + ": not an IP address");
-        const tcp::endpoint endpoint(address, where.port);
-        acceptor_.open(endpoint.protocol(), ec);
-        if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
-        if (!ec) acceptor_.bind(endpoint, ec);
-        if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
-        if (ec) throw std::runtime_error("cannot listen on " + where.to_string() + ": " + ec.message());
-        return acceptor_.local_endpoint();
-    }
-
-    void start() { do_accept(); }
-    void stop() {
-        boost::system::error_code ignored;
-        acceptor_.close(ignored);
-        retry_.cancel();
-    }
-
-private:
-    void do_accept() {
-        acceptor_.async_accept(asio::make_strand(ctx_.ioc),
-                               beast::bind_front_handler(&Listener::on_accept, shared_from_this()));
-    }
-
-    void on_accept(beast::error_code ec, tcp::socket socket) {
-        if (ec == asio::error::operation_aborted || !acceptor_.is_open()) return;
-        if (ec) {
-            // EMFILE and friends: back off instead of spinning on accept().
-            SB_LOG(warn, "http", "accept failed: " + ec.message());
-            retry_.expires_after(100ms);
-            retry_.async_wait([self = shared_from_this()](beast::error_code e) {
-                if (!e) self->do_accept();
-            });
-            return;
-        }
-        start_http(ctx_, std::move(socket), metrics_only_);
-        do_accept();
-    }
-
-    Context& ctx_;
-    tcp::acceptor acceptor_;
-    asio::steady_timer retry_;
-    const bool metrics_only_;
-};
-
-std::string url_host(const tcp::endpoint& ep) {
-    const auto a = ep.address();
-    return a.is_v6() ? "[" + a.to_string() + "]" : a.to_string();
-}
-
+constexpr auto kDrainPoll = 20ms;
 }  // namespace
 
 struct SignalingServer::Impl {
-    Impl(asio::io_context& ioc, const shared::Config& config, const shared::Clock& clock,
-         shared::Metrics& metrics, const IceServerFactory& ice, shared::SessionBridge* bridge)
-        : ctx(ioc, config, clock, metrics, ice, bridge), tick(ioc) {}
+    Impl(asio::io_context& ioc, const shared::Config& config, const shared::Clock& clock, shared::Metrics& metrics,
+         const IceServerFactory& ice, shared::SessionBridge* bridge)
+        : loop(std::make_shared<Loop>(ioc, config, clock, metrics, ice, bridge)), tick(ioc), drain_timer(ioc) {}
 
+    // The hub's clock work and every connection's deadlines.
     void arm_tick() {
-        tick.expires_after(kTickInterval);
-        tick.async_wait([this](beast::error_code ec) {
+        tick.expires_after(Hub::kTickPeriod);
+        tick.async_wait([this](boost::system::error_code ec) {
             if (ec) return;
-            {
-                std::lock_guard lock(ctx.hub_mutex);
-                ctx.hub.tick();
-            }
+            loop->hub.tick();
+            loop->check_deadlines();
             arm_tick();
         });
     }
 
-    Context ctx;
+    void listen(const shared::Endpoint& where, bool metrics_only, std::string& url) {
+        boost::system::error_code ec;
+        const auto address = asio::ip::make_address(where.host, ec);
+        if (ec) throw std::runtime_error("cannot listen on " + where.to_string() + ": not an IP address");
+        auto acceptor = std::make_unique<shared::net::Acceptor>(loop->ioc);
+        const auto bound = acceptor->open(tcp::endpoint(address, where.port), false);
+        url = shared::format_endpoint(bound.address().to_string(), bound.port());
+        acceptors.push_back({std::move(acceptor), metrics_only});
+    }
+
+    void start_accepting() {
+        for (auto& [acceptor, metrics_only] : acceptors) {
+            acceptor->start([this]() -> asio::io_context& { return loop->ioc; },
+                            [this, metrics_only = metrics_only](tcp::socket socket) {
+                                boost::system::error_code ec;
+                                const auto peer = socket.remote_endpoint(ec);
+                                if (ec) return;
+                                std::string ip = peer.address().to_string();
+                                if (!loop->admit(ip)) return;  // the socket closes as it goes
+                                std::make_shared<Connection>(loop, std::move(socket), std::move(ip), metrics_only)
+                                    ->start();
+                            });
+        }
+    }
+
+    std::shared_ptr<Loop> loop;
     asio::steady_timer tick;
-    std::vector<std::shared_ptr<Listener>> listeners;
+    asio::steady_timer drain_timer;
+    std::vector<std::pair<std::unique_ptr<shared::net::Acceptor>, bool>> acceptors;
     std::string ws_url;
 };
 
-SignalingServer::SignalingServer(asio::io_context& ioc, const shared::Config& config,
-                                 const shared::Clock& clock, shared::Metrics& metrics,
-                                 const IceServerFactory& ice, shared::SessionBridge* bridge)
+SignalingServer::SignalingServer(asio::io_context& ioc, const shared::Config& config, const shared::Clock& clock,
+                                 shared::Metrics& metrics, const IceServerFactory& ice, shared::SessionBridge* bridge)
     : impl_(std::make_shared<Impl>(ioc, config, clock, metrics, ice, bridge)) {}
 
 SignalingServer::~SignalingServer() = default;
 
 void SignalingServer::start() {
-    auto& ctx = impl_->ctx;
-    const auto& sig = ctx.config.signaling;
-    if (sig.tls.enabled()) ctx.reload(ctx.current(), shared::net::make_server_tls_context(sig.tls));
-
-    auto main = std::make_shared<Listener>(ctx, false);
-    const auto bound = main->open(sig.listen);
-    impl_->listeners.push_back(main);
-    const bool tls = ctx.tls() != nullptr;
-    const std::string base = url_host(bound) + ":" + std::to_string(bound.port());
-    impl_->ws_url = (tls ? "wss://" : "ws://") + base + "/ws";
-    SB_LOG(info, "signaling", "signaling listening on " + impl_->ws_url);
+    auto& d = *impl_;
+    const auto& sig = d.loop->config.signaling;
+    if (sig.tls.enabled()) d.loop->set_tls(shared::net::make_server_tls_context(sig.tls));
+    std::string base;
+    d.listen(sig.listen, false, base);
+    const bool tls = d.loop->tls() != nullptr;
+    d.ws_url = (tls ? "wss://" : "ws://") + base + "/ws";
+    SB_LOG(info, "signaling", "signaling listening on " + d.ws_url);
     if (!sig.static_dir.empty()) {
         SB_LOG(info, "signaling", std::string("test page: ") + (tls ? "https://" : "http://") + base + "/");
     }
-    if (ctx.config.metrics.listen) {
-        auto metrics = std::make_shared<Listener>(ctx, true);
-        const auto m = metrics->open(*ctx.config.metrics.listen);
-        impl_->listeners.push_back(metrics);
-        SB_LOG(info, "signaling", "metrics on http://" + url_host(m) + ":" + std::to_string(m.port()) + "/metrics");
+    if (d.loop->config.metrics.listen) {
+        std::string metrics;
+        d.listen(*d.loop->config.metrics.listen, true, metrics);
+        SB_LOG(info, "signaling", "metrics on http://" + metrics + "/metrics");
     }
-    for (auto& l : impl_->listeners) l->start();
-    impl_->arm_tick();
+    d.start_accepting();
+    d.arm_tick();
 }
 
 void SignalingServer::drain(std::chrono::milliseconds deadline, std::function<void()> done) {
     auto impl = impl_;
-    impl->ctx.draining = true;
-    {
-        std::lock_guard lock(impl->ctx.hub_mutex);
-        impl->ctx.hub.shutdown("shutdown", 1000);
-    }
-    // Poll (cheaply) until every WebSocket has finished its closing handshake.
-    struct Waiter : std::enable_shared_from_this<Waiter> {
-        Waiter(std::shared_ptr<Impl> i, std::chrono::milliseconds d, std::function<void()> f)
-            : impl(std::move(i)), timer(impl->ctx.ioc), until(std::chrono::steady_clock::now() + d),
-              done(std::move(f)) {}
-        void poll() {
-            if (impl->ctx.ws_sessions.load() == 0 || std::chrono::steady_clock::now() >= until) {
-                for (auto& l : impl->listeners) l->stop();
-                impl->tick.cancel();
-                done();
-                return;
-            }
-            timer.expires_after(20ms);
-            timer.async_wait([self = shared_from_this()](beast::error_code) { self->poll(); });
+    impl->loop->draining = true;
+    impl->loop->hub.shutdown("shutdown", 1000);
+    // Until every WebSocket has finished its closing handshake, or the deadline.
+    const auto until = std::chrono::steady_clock::now() + deadline;
+    auto poll = std::make_shared<std::function<void()>>();
+    *poll = [impl, until, done = std::move(done), poll]() {
+        if (impl->loop->ws_count() == 0 || std::chrono::steady_clock::now() >= until) {
+            for (auto& [acceptor, metrics_only] : impl->acceptors) acceptor->close();
+            impl->tick.cancel();
+            auto finish = std::move(done);
+            *poll = nullptr;  // breaks the cycle
+            finish();
+            return;
         }
-        std::shared_ptr<Impl> impl;
-        asio::steady_timer timer;
-        std::chrono::steady_clock::time_point until;
-        std::function<void()> done;
+        impl->drain_timer.expires_after(kDrainPoll);
+        impl->drain_timer.async_wait([poll](boost::system::error_code) {
+            if (*poll) (*poll)();
+        });
     };
-    auto waiter = std::make_shared<Waiter>(impl, deadline, std::move(done));
-    asio::post(impl->ctx.ioc, [waiter] { waiter->poll(); });
+    asio::post(impl->loop->ioc, [poll] { (*poll)(); });
 }
 
 std::string SignalingServer::ws_url() const { return impl_->ws_url; }
 
-void SignalingServer::reload(std::shared_ptr<const shared::Config> effective,
-                             std::shared_ptr<asio::ssl::context> tls) {
-    auto& ctx = impl_->ctx;
+void SignalingServer::reload(std::shared_ptr<const shared::Config> effective, std::shared_ptr<asio::ssl::context> tls) {
+    auto& loop = *impl_->loop;
     // A plain listener stays plain (switching needs a restart).
-    if (!tls || !ctx.tls()) tls = ctx.tls();
-    ctx.reload(effective, std::move(tls));
-    std::lock_guard lock(ctx.hub_mutex);
-    ctx.hub.reload(effective);
+    if (!tls || !loop.tls()) tls = loop.tls();
+    loop.reload(std::move(effective), std::move(tls));
 }
 
 }  // namespace switchboard::signaling::io

@@ -1,9 +1,10 @@
 #pragma once
-// The signaling front end: HTTP(S)/WS(S) listener(s) around the Hub.
+// The signaling front end: HTTP(S)/WS(S) listener(s) around the Hub, all on
+// one event loop (signaling/io/loop.hpp; docs/signaling.md).
 //
-// Thread context: construct, start() and drain() from the thread that owns
-// the io_context (main); everything else runs on the io_context's threads,
-// one strand per connection.
+// Thread context: construct and start() before the io_context runs; drain()
+// and reload() on the loop's thread (the app's signal handlers run there).
+// The io_context must be run by one thread.
 
 #include <functional>
 #include <memory>
@@ -43,7 +44,7 @@ public:
 
     // SIGHUP (shared/reload.hpp): new connections get the hot settings of
     // `effective` and the TLS context `tls` (null keeps the current one);
-    // live ones keep going. Any thread.
+    // live ones keep going.
     void reload(std::shared_ptr<const shared::Config> effective,
                 std::shared_ptr<boost::asio::ssl::context> tls);
     // The signaling URL, e.g. "ws://127.0.0.1:8080/ws" (valid after start()).

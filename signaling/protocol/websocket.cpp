@@ -182,6 +182,15 @@ std::size_t frame_size(std::size_t payload_size) {
     return payload_size + (payload_size < 126 ? 2 : payload_size < 65536 ? 4 : 10);
 }
 
+std::size_t written_frame_size(std::string_view bytes) {
+    const auto length = static_cast<std::uint8_t>(bytes[1]) & 0x7F;
+    if (length < 126) return 2 + length;
+    std::size_t n = 0;
+    const std::size_t digits = length == 126 ? 2 : 8;
+    for (std::size_t i = 0; i < digits; ++i) n = (n << 8) | static_cast<std::uint8_t>(bytes[2 + i]);
+    return 2 + digits + n;
+}
+
 void append_frame(std::string& out, Opcode opcode, std::string_view payload) {
     char header[10];
     std::size_t size = 2;

@@ -128,6 +128,9 @@ void append_frame(std::string& out, Opcode opcode, std::string_view payload);
 void append_close(std::string& out, std::uint16_t code, std::string_view reason);
 // The size append_frame adds for a payload of `payload_size` bytes.
 std::size_t frame_size(std::size_t payload_size);
+// The size of the server frame (as append_frame wrote it) that starts
+// `bytes`; `bytes` must hold at least its header.
+std::size_t written_frame_size(std::string_view bytes);
 
 // Section 4.2.2: Sec-WebSocket-Accept for a client's Sec-WebSocket-Key.
 std::string accept_key(std::string_view client_key);

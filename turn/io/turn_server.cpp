@@ -11,6 +11,8 @@
 
 #include "shared/crypto.hpp"
 #include "shared/log.hpp"
+#include "shared/address.hpp"
+#include "shared/net/acceptor.hpp"
 #include "shared/net/tls_context.hpp"
 #include "turn/io/sockaddr.hpp"
 #include "turn/io/worker.hpp"
@@ -52,74 +54,13 @@ stun::Address to_address(const shared::Endpoint& e) {
     return *a;
 }
 
-// Accepts on its own thread and deals connections out to the workers.
-class Acceptor {
-public:
-    Acceptor(asio::io_context& ioc, std::vector<std::unique_ptr<Worker>>& workers,
-             std::shared_ptr<asio::ssl::context> tls, ProcessState& state, std::size_t max_streams,
-             shared::Counter& refused)
-        : acceptor_(ioc), retry_(ioc), workers_(workers), tls_(std::move(tls)), state_(state),
-          max_streams_(max_streams), refused_(refused) {}
-
-    tcp::endpoint open(const stun::Address& where) {
-        sockaddr_storage ss;
-        const socklen_t len = to_sockaddr(where, ss);
-        tcp::endpoint endpoint;
-        std::memcpy(endpoint.data(), &ss, len);
-        boost::system::error_code ec;
-        acceptor_.open(endpoint.protocol(), ec);
-        if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
-        if (!ec && where.family == stun::Address::Family::v6) acceptor_.set_option(asio::ip::v6_only(true), ec);
-        if (!ec) acceptor_.bind(endpoint, ec);
-        if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
-        if (ec) throw std::runtime_error("cannot listen on " + where.to_string() + ": " + ec.message());
-        return acceptor_.local_endpoint();
-    }
-
-    void start() {
-        auto& worker = *workers_[next_++ % workers_.size()];
-        acceptor_.async_accept(worker.context(), [this, &worker](boost::system::error_code ec, tcp::socket socket) {
-            if (ec == asio::error::operation_aborted || !acceptor_.is_open()) return;
-            if (ec) {
-                SB_LOG(warn, "turn", "accept failed: " + ec.message());
-                retry_.expires_after(100ms);
-                retry_.async_wait([this](boost::system::error_code e) {
-                    if (!e) start();
-                });
-                return;
-            }
-            if (!state_.try_open_stream(max_streams_)) {
-                // At turn.max_stream_connections: refuse rather than queue.
-                refused_.inc();
-                socket.close(ec);
-                return start();
-            }
-            socket.set_option(tcp::no_delay(true), ec);
-            worker.adopt(std::move(socket), tls_, [state = &state_] { state->close_stream(); });
-            start();
-        });
-    }
-
-    void close() {
-        boost::system::error_code ignored;
-        acceptor_.close(ignored);
-    }
-
-    // Accept thread. A TLS listener takes the new context for the next
-    // connections; a TCP one stays plain.
-    void set_tls(std::shared_ptr<asio::ssl::context> tls) {
-        if (tls_ && tls) tls_ = std::move(tls);
-    }
-
-private:
-    tcp::acceptor acceptor_;
-    asio::steady_timer retry_;
-    std::vector<std::unique_ptr<Worker>>& workers_;
-    std::shared_ptr<asio::ssl::context> tls_;
-    ProcessState& state_;
-    const std::size_t max_streams_;
-    shared::Counter& refused_;
-    std::size_t next_ = 0;
+// A TCP or TLS listener: accepts on the accept thread and deals the
+// connections out to the workers in turn.
+struct StreamListener {
+    StreamListener(asio::io_context& ioc, std::shared_ptr<asio::ssl::context> t) : acceptor(ioc), tls(std::move(t)) {}
+    shared::net::Acceptor acceptor;
+    std::shared_ptr<asio::ssl::context> tls;  // null: plain TCP; a reload swaps it (accept thread)
+    std::size_t next = 0;                     // the worker the next connection goes to
 };
 
 }  // namespace
@@ -142,7 +83,7 @@ struct TurnServer::Impl {
     std::array<std::uint8_t, 32> nonce_key{};
     std::vector<std::unique_ptr<Worker>> workers;
     asio::io_context accept_ioc{1};
-    std::vector<std::unique_ptr<Acceptor>> acceptors;
+    std::vector<std::unique_ptr<StreamListener>> listeners;
     std::thread accept_thread;
     bool started = false;
     std::vector<shared::Endpoint> bound_udp, bound_tcp, bound_tls;
@@ -188,18 +129,19 @@ void TurnServer::start() {
         SB_LOG(info, "turn", "turn listening on udp " + bound.to_string());
         d.bound_udp.push_back({e.host, bound.port});
     }
+    auto& refused = d.metrics.counter("switchboard_turn_streams_refused_total",
+                                      "TCP/TLS client connections closed at once: turn.max_stream_connections reached.");
     auto open_stream = [&](const shared::Endpoint& e, std::shared_ptr<asio::ssl::context> tls, std::string_view kind,
                            std::vector<shared::Endpoint>& bound) {
-        auto acceptor = std::make_unique<Acceptor>(
-            d.accept_ioc, d.workers, tls, d.state, turn.max_stream_connections,
-            d.metrics.counter("switchboard_turn_streams_refused_total",
-                              "TCP/TLS client connections closed at once: turn.max_stream_connections reached."));
-        const auto ep = acceptor->open(to_address(e));
-        SB_LOG(info, "turn", "turn listening on " + std::string(kind) + " " +
-                                 (ep.address().is_v6() ? "[" + ep.address().to_string() + "]" : ep.address().to_string()) +
-                                 ":" + std::to_string(ep.port()));
+        auto l = std::make_unique<StreamListener>(d.accept_ioc, std::move(tls));
+        sockaddr_storage ss;
+        const socklen_t len = to_sockaddr(to_address(e), ss);
+        tcp::endpoint endpoint;
+        std::memcpy(endpoint.data(), &ss, len);
+        const auto ep = l->acceptor.open(endpoint, true);
+        SB_LOG(info, "turn", "turn listening on " + std::string(kind) + " " + shared::format_endpoint(ep.address().to_string(), ep.port()));
         bound.push_back({e.host, ep.port()});
-        d.acceptors.push_back(std::move(acceptor));
+        d.listeners.push_back(std::move(l));
     };
     for (const auto& e : turn.listen_tcp) open_stream(e, nullptr, "tcp", d.bound_tcp);
     if (!turn.listen_tls.empty()) {
@@ -207,7 +149,20 @@ void TurnServer::start() {
         for (const auto& e : turn.listen_tls) open_stream(e, tls, "tls", d.bound_tls);
     }
     for (auto& w : d.workers) w->start();
-    for (auto& a : d.acceptors) a->start();
+    for (auto& l : d.listeners) {
+        auto* listener = l.get();
+        listener->acceptor.start(
+            [&d, listener]() -> asio::io_context& { return d.workers[listener->next % d.workers.size()]->context(); },
+            [&d, listener, &refused, max = turn.max_stream_connections](tcp::socket socket) {
+                auto& worker = *d.workers[listener->next++ % d.workers.size()];
+                if (!d.state.try_open_stream(max)) {
+                    // At turn.max_stream_connections: refuse rather than queue.
+                    refused.inc();
+                    return;  // the socket closes as it goes
+                }
+                worker.adopt(std::move(socket), listener->tls, [state = &d.state] { state->close_stream(); });
+            });
+    }
     d.accept_thread = std::thread([&d] { d.accept_ioc.run(); });
     d.started = true;
 }
@@ -222,12 +177,15 @@ void TurnServer::reload(std::shared_ptr<const shared::Config> effective,
     for (auto& w : d.workers) w->reload(effective);
     if (!tls) return;
     asio::post(d.accept_ioc, [&d, tls = std::move(tls)] {
-        for (auto& a : d.acceptors) a->set_tls(tls);
+        // A TLS listener takes the new context for its next connections; a TCP one stays plain.
+        for (auto& l : d.listeners) {
+            if (l->tls) l->tls = tls;
+        }
     });
 }
 
 void TurnServer::drain() {
-    for (auto& a : impl_->acceptors) asio::post(impl_->accept_ioc, [&a] { a->close(); });
+    for (auto& l : impl_->listeners) asio::post(impl_->accept_ioc, [&l] { l->acceptor.close(); });
     for (auto& w : impl_->workers) w->stop_accepting();
 }
 

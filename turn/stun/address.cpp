@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <charconv>
 
+#include "shared/address.hpp"
+
 namespace switchboard::turn::stun {
 namespace {
 
@@ -93,13 +95,7 @@ std::string Address::ip_string() const {
     return text;
 }
 
-std::string Address::to_string() const {
-    const std::string port_text = std::to_string(port);
-    if (family == Family::v4) {
-        return ip_string() + ':' + port_text;
-    }
-    return '[' + ip_string() + "]:" + port_text;
-}
+std::string Address::to_string() const { return shared::format_endpoint(ip_string(), port); }
 
 std::size_t AddressHash::operator()(const Address& address) const noexcept {
     // FNV-1a over every field that operator== compares.

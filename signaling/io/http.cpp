@@ -1,0 +1,195 @@
+#include "signaling/io/http.hpp"
+
+#include <algorithm>
+#include <fstream>
+#include <sstream>
+
+#include <boost/beast/http/status.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
+
+#include "shared/identifier.hpp"
+#include "shared/log.hpp"
+#include "signaling/http_api.hpp"
+#include "signaling/protocol/websocket.hpp"
+#include "signaling/static_files.hpp"
+
+namespace switchboard::signaling::io {
+namespace {
+
+namespace http = boost::beast::http;
+
+constexpr std::size_t kMaxStaticFile = 16 * 1024 * 1024;
+constexpr std::string_view kSubprotocol = "switchboard.v1";
+
+std::string_view header(const Request& r, http::field f) {
+    const auto v = r[f];
+    return {v.data(), v.size()};
+}
+
+std::string_view path_of(std::string_view target) { return target.substr(0, target.find('?')); }
+
+// Splits a comma-separated header value into trimmed tokens.
+std::vector<std::string> tokens_of(std::string_view value) {
+    std::vector<std::string> out;
+    while (!value.empty()) {
+        const auto comma = value.find(',');
+        auto token = value.substr(0, comma);
+        while (!token.empty() && (token.front() == ' ' || token.front() == '\t')) token.remove_prefix(1);
+        while (!token.empty() && (token.back() == ' ' || token.back() == '\t')) token.remove_suffix(1);
+        if (!token.empty()) out.emplace_back(token);
+        if (comma == std::string_view::npos) break;
+        value.remove_prefix(comma + 1);
+    }
+    return out;
+}
+
+Response text(unsigned status, std::string body) {
+    Response r;
+    r.status = status;
+    r.body = std::move(body);
+    return r;
+}
+
+Response from(HttpReply reply) {
+    Response r;
+    r.status = reply.status;
+    r.content_type = std::move(reply.content_type);
+    r.body = std::move(reply.body);
+    return r;
+}
+
+Response method_not_allowed(std::string allow) {
+    auto r = text(405, "method not allowed\n");
+    r.headers.emplace_back("Allow", std::move(allow));
+    return r;
+}
+
+Response serve_static(const Loop& loop, const Request& req) {
+    const auto& root = loop.config.signaling.static_dir;
+    auto path = resolve_static_path(root, req.target());
+    if (root.empty() || !path) return text(404, "not found\n");
+    std::ifstream file(*path, std::ios::binary);
+    if (!file) return text(404, "not found\n");
+    std::ostringstream body;
+    body << file.rdbuf();
+    if (body.str().size() > kMaxStaticFile) return text(404, "not found\n");
+    Response r;
+    r.content_type = content_type_for(*path);
+    r.body = body.str();
+    return r;
+}
+
+// POST /api/kick?user=U[&room=R] (docs/protocol.md "Admin API").
+Response kick(Loop& loop, const Request& req) {
+    if (req.method() != http::verb::post) return method_not_allowed("POST");
+    if (auto denied = authorize_admin(header(req, http::field::authorization), loop.current(), loop.clock)) {
+        return from(std::move(*denied));
+    }
+    const auto user = query_param(req.target(), "user");
+    const auto room = query_param(req.target(), "room");
+    if (!shared::valid_identifier(user) || (!room.empty() && !shared::valid_identifier(room))) {
+        return text(400, "user (and room) must be valid identifiers\n");
+    }
+    const auto removed = loop.hub.kick(user, room.empty() ? std::nullopt : std::optional<std::string_view>(room));
+    SB_LOG(info, "http", "kick " + user + (room.empty() ? "" : " from " + room) + ": " +
+                             std::to_string(removed.size()) + " room(s)");
+    return from(kick_reply(user, removed));
+}
+
+}  // namespace
+
+Response route(Loop& loop, const Request& req, bool metrics_only) {
+    Response r = [&] {
+        const auto path = path_of(req.target());
+        if (path == "/api/kick" && !metrics_only) return kick(loop, req);
+        if (req.method() != http::verb::get && req.method() != http::verb::head) return method_not_allowed("GET, HEAD");
+        if (path == "/healthz") return loop.draining ? text(503, "draining\n") : text(200, "ok\n");
+        if (path == "/metrics" && (metrics_only || !loop.config.metrics.listen)) {
+            Response m;
+            m.content_type = "text/plain; version=0.0.4; charset=utf-8";
+            m.body = loop.metrics.render_prometheus();
+            return m;
+        }
+        if (metrics_only) return text(404, "not found\n");
+        if (path == "/api/turn-credentials") {
+            return from(turn_credentials_endpoint(req.target(), header(req, http::field::authorization),
+                                                  loop.current(), loop.ice, loop.clock));
+        }
+        if (path == "/ws") return text(426, "WebSocket upgrade required\n");
+        return serve_static(loop, req);
+    }();
+    r.keep_alive = req.keep_alive();
+    return r;
+}
+
+bool is_upgrade(const Request& request) { return boost::beast::websocket::is_upgrade(request); }
+
+std::optional<Response> check_upgrade(Loop& loop, const Request& req, std::string& subprotocol) {
+    const auto refuse = [&](unsigned status, std::string why) {
+        loop.counters.upgrades_refused.inc();
+        SB_LOG(debug, "http", "upgrade refused: " + why);
+        auto r = text(status, why + "\n");
+        r.keep_alive = false;
+        return r;
+    };
+    if (loop.draining) return refuse(503, "server is shutting down");
+    const auto& origins = loop.current().signaling.allowed_origins;
+    if (auto origin = req.find(http::field::origin); origin != req.end() && !origins.empty()) {
+        const std::string_view value(origin->value().data(), origin->value().size());
+        if (std::find(origins.begin(), origins.end(), value) == origins.end()) {
+            return refuse(403, "origin not allowed");
+        }
+    }
+    subprotocol.clear();
+    if (auto proto = req.find(http::field::sec_websocket_protocol); proto != req.end()) {
+        const auto offered = tokens_of(std::string_view(proto->value().data(), proto->value().size()));
+        if (std::find(offered.begin(), offered.end(), kSubprotocol) == offered.end()) {
+            return refuse(400, "subprotocol switchboard.v1 not offered");
+        }
+        subprotocol = kSubprotocol;
+    }
+    if (loop.ws_count() >= loop.config.signaling.max_connections) return refuse(503, "too many connections");
+    // RFC 6455 section 4.2.2: "If this version does not match a version
+    // understood by the server, the server MUST abort the WebSocket handshake
+    // ... and instead send an appropriate HTTP error code (such as 426
+    // Upgrade Required) and a |Sec-WebSocket-Version| header field".
+    if (header(req, http::field::sec_websocket_version) != "13") {
+        auto r = refuse(426, "unsupported WebSocket version");
+        r.headers.emplace_back("Sec-WebSocket-Version", "13");
+        return r;
+    }
+    if (!protocol::ws::valid_client_key(header(req, http::field::sec_websocket_key))) {
+        return refuse(400, "bad Sec-WebSocket-Key");
+    }
+    return std::nullopt;
+}
+
+std::string switching_protocols(std::string_view client_key, std::string_view subprotocol) {
+    std::string out = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                      "Sec-WebSocket-Accept: ";
+    out += protocol::ws::accept_key(client_key);
+    if (!subprotocol.empty()) {
+        out += "\r\nSec-WebSocket-Protocol: ";
+        out += subprotocol;
+    }
+    out += "\r\nServer: switchboard\r\n\r\n";
+    return out;
+}
+
+std::string serialize(const Response& r, bool head) {
+    const auto reason = http::obsolete_reason(static_cast<http::status>(r.status));
+    std::string out;
+    out.reserve(256 + (head ? 0 : r.body.size()));
+    out += "HTTP/1.1 " + std::to_string(r.status) + " ";
+    out.append(reason.data(), reason.size());
+    out += "\r\nServer: switchboard\r\nContent-Type: " + r.content_type;
+    out += "\r\nContent-Length: " + std::to_string(r.body.size());
+    out += "\r\nCache-Control: no-cache\r\nX-Content-Type-Options: nosniff";
+    if (!r.keep_alive) out += "\r\nConnection: close";
+    for (const auto& [name, value] : r.headers) out += "\r\n" + name + ": " + value;
+    out += "\r\n\r\n";
+    if (!head) out += r.body;
+    return out;
+}
+
+}  // namespace switchboard::signaling::io
