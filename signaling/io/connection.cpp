@@ -72,16 +72,20 @@ void Connection::start() {
 
 // ---------------------------------------------------------------- the socket
 
-Connection::Io Connection::receive(char* data, std::size_t size, std::size_t& n) {
-    if (tls_) {
-        switch (tls_->read(data, size, n)) {
-            case shared::net::TlsChannel::Status::ok: return Io::ok;
-            case shared::net::TlsChannel::Status::want_read: return Io::want_read;
-            case shared::net::TlsChannel::Status::want_write: return Io::want_write;
-            case shared::net::TlsChannel::Status::closed: return Io::closed;
-            case shared::net::TlsChannel::Status::failed: return Io::failed;
-        }
+Connection::Io Connection::io_of(shared::net::TlsChannel::Status status) {
+    using Status = shared::net::TlsChannel::Status;
+    switch (status) {
+        case Status::ok: return Io::ok;
+        case Status::want_read: return Io::want_read;
+        case Status::want_write: return Io::want_write;
+        case Status::closed: return Io::closed;
+        case Status::failed: break;
     }
+    return Io::failed;
+}
+
+Connection::Io Connection::receive(char* data, std::size_t size, std::size_t& n) {
+    if (tls_) return io_of(tls_->read(data, size, n));
     const ssize_t r = ::recv(socket_.native_handle(), data, size, 0);
     if (r > 0) {
         n = static_cast<std::size_t>(r);
@@ -93,15 +97,7 @@ Connection::Io Connection::receive(char* data, std::size_t size, std::size_t& n)
 }
 
 Connection::Io Connection::transmit(const char* data, std::size_t size, std::size_t& n) {
-    if (tls_) {
-        switch (tls_->write(data, size, n)) {
-            case shared::net::TlsChannel::Status::ok: return Io::ok;
-            case shared::net::TlsChannel::Status::want_read: return Io::want_read;
-            case shared::net::TlsChannel::Status::want_write: return Io::want_write;
-            case shared::net::TlsChannel::Status::closed: return Io::closed;
-            case shared::net::TlsChannel::Status::failed: return Io::failed;
-        }
-    }
+    if (tls_) return io_of(tls_->write(data, size, n));
     const ssize_t r = ::send(socket_.native_handle(), data, size, MSG_NOSIGNAL);
     if (r >= 0) {
         n = static_cast<std::size_t>(r);

@@ -77,6 +77,7 @@ private:
     using TimePoint = shared::Clock::Steady::time_point;
 
     // --- the socket ---
+    static Io io_of(shared::net::TlsChannel::Status status);
     Io receive(char* data, std::size_t size, std::size_t& n);
     Io transmit(const char* data, std::size_t size, std::size_t& n);
     void wait_readable();
