@@ -14,6 +14,9 @@ std::unique_ptr<TlsChannel> TlsChannel::accept(SSL_CTX* ctx, int fd) {
         return nullptr;
     }
     SSL_set_mode(ssl, SSL_MODE_RELEASE_BUFFERS | SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+    // One read() for whatever records have arrived, not two per record
+    // (header, then body); the buffer is still released once it is empty.
+    SSL_set_read_ahead(ssl, 1);
     SSL_set_accept_state(ssl);
     return std::unique_ptr<TlsChannel>(new TlsChannel(ssl));
 }
