@@ -5,28 +5,31 @@
 // or inside its resume window, that is in at least one room) and when a user
 // stops being so, at which point the user's TURN relays must go. The TURN
 // workers ask is_active() on every authenticated request, and must not wait
-// for the signaling side to answer. So each worker keeps its own copy of the
-// active set (View), updated by batches of changes that flush() hands to it,
-// and a relay teardown costs that user's allocations only.
+// for the signaling side to answer them.
 //
-//   signaling loop                         TURN worker i (its own thread)
-//   --------------                         ------------------------------
-//   set_active("alice")    -- pending --
-//   set_inactive("bob")    -- pending --
-//   flush() ---- Batch {+alice, -bob} ---> sink i posts it to the worker:
-//                                          View::apply: alice in, bob out;
-//                                          bob's REST allocations torn down
+//   signaling loop                        TURN worker i (its own thread)
+//   --------------                        ------------------------------
+//   set_active("alice")  -> active set    View::is_active("alice"): not in
+//                                         its copy, so it asks the set once
+//                                         (a small mutex) and keeps the answer
+//   set_inactive("bob")  -> active set,
+//                           and pending
+//   flush() ---- Batch {bob, "left"} ---> sink i posts it to the worker:
+//                                         View::apply: bob out of its copy,
+//                                         bob's REST allocations torn down
 //
-// A View lags the signaling side by one hand-off. A user who just joined a
-// room may get TURN credentials and send an Allocate before the batch
-// arrives; a snapshot miss therefore asks the bridge's authoritative set
-// (one small mutex, taken only on misses here and on activity changes on
-// the signaling side, never per message). A user who just went inactive is
-// still in the snapshot for that moment; the batch then tears down whatever
-// was allocated meanwhile.
+// So an activation costs the signaling side a set insert and no message (a
+// join is frequent; most joiners never touch TURN, and a worker learns of
+// one when it first asks), while each deactivation, which must reach every
+// worker to tear relays down, goes in a batch: one post per worker per
+// flush, i.e. per turn of the signaling loop (on_pending schedules it). A
+// worker's copy answers every later request without a lock. Its copy is
+// never ahead of the truth: a user is copied only while active, and every
+// deactivation reaches the worker after whatever it copied before.
+// Teardown costs that user's allocations only (the engine's index).
 //
 // Thread contract:
-// - add_sink(): start-up, before anything else;
+// - add_sink(), on_pending(): start-up, before anything else;
 // - set_active(), set_inactive(), flush(): the signaling loop's thread;
 // - is_active_now(): any thread;
 // - a View: one worker thread (the one its sink posts to).
@@ -45,21 +48,25 @@ namespace switchboard::shared {
 
 class SessionBridge {
 public:
-    struct Update {
+    // A user that is no longer active, and why (for the log).
+    struct Gone {
         std::string user;
-        bool active;  // false: inactive, and its relays go
-        std::string reason;  // why it went inactive (for the log)
+        std::string reason;
     };
-    using Batch = std::shared_ptr<const std::vector<Update>>;
+    using Batch = std::shared_ptr<const std::vector<Gone>>;
     // Hands a batch to one worker; the worker applies it to its View in order.
     using Sink = std::function<void(Batch)>;
 
     void add_sink(Sink sink) { sinks_.push_back(std::move(sink)); }
+    // Called when the first change after a flush is queued: the owner of the
+    // signaling loop schedules flush() at the end of the loop's turn.
+    void on_pending(std::function<void()> fn) { on_pending_ = std::move(fn); }
 
     void set_active(std::string_view user);
     void set_inactive(std::string_view user, std::string_view reason);
-    // Sends the changes since the last flush, as one batch, to every sink.
+    // Sends the deactivations since the last flush, as one batch, to every sink.
     void flush();
+    bool has_pending() const { return !pending_.empty(); }
 
     // The authoritative answer, as of the signaling side's last change.
     bool is_active_now(std::string_view user) const;
@@ -68,22 +75,24 @@ public:
     public:
         explicit View(const SessionBridge& bridge) : bridge_(&bridge) {}
 
-        // Applies `batch`; calls on_gone(user, reason) for each user that
-        // went inactive.
-        void apply(const std::vector<Update>& batch,
+        // Applies `batch`; calls on_gone(user, reason) for each user in it.
+        void apply(const std::vector<Gone>& batch,
                    const std::function<void(const std::string&, const std::string&)>& on_gone);
+        // From this worker's copy; a user not in it is looked up once and
+        // kept while active.
         bool is_active(std::string_view user) const;
         std::size_t size() const { return active_.size(); }
 
     private:
         const SessionBridge* bridge_;
-        std::unordered_set<std::string> active_;
+        mutable std::unordered_set<std::string> active_;  // a cache of the bridge's set
     };
 
 private:
     std::vector<Sink> sinks_;
-    std::vector<Update> pending_;
-    mutable std::mutex mutex_;            // guards active_
+    std::function<void()> on_pending_;
+    std::vector<Gone> pending_;
+    mutable std::mutex mutex_;  // guards active_
     std::unordered_set<std::string> active_;
 };
 

@@ -106,8 +106,8 @@ public:
     // session, attached or inside its resume window, that is in at least one
     // room. The bridge hears set_active when a session joins its first room
     // and set_inactive (the user's relays go) when it leaves its last one,
-    // by leave, kick or the session's end; batches are flushed at the end of
-    // every call into the hub.
+    // by leave, kick or the session's end; the io loop flushes it once per
+    // turn (SessionBridge::on_pending).
     bool user_active(std::string_view user_id) const;
 
     std::size_t connection_count() const { return connections_.size(); }

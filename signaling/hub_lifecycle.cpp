@@ -191,7 +191,6 @@ void Hub::settle() {
         }
     }
     counters_->connections.set(static_cast<std::int64_t>(connections_.size()));
-    if (bridge_) bridge_->flush();
 }
 
 }  // namespace switchboard::signaling

@@ -34,7 +34,15 @@ Loop::Loop(asio::io_context& io, const shared::Config& cfg, const shared::Clock&
       counters(m),
       read_buffer_(kReadBuffer),
       current_(std::make_shared<const shared::Config>(cfg)),
-      hub(cfg, clk, *this, ice_factory, m, std::make_unique<InMemoryRoomDirectory>(), bridge) {}
+      hub(cfg, clk, *this, ice_factory, m, std::make_unique<InMemoryRoomDirectory>(), bridge) {
+    // Deactivations go to the TURN workers once per turn, with everything
+    // else the turn produced.
+    if (bridge != nullptr) {
+        bridge->on_pending([this, bridge] {
+            asio::post(ioc, [bridge] { bridge->flush(); });
+        });
+    }
+}
 
 Loop::~Loop() = default;
 

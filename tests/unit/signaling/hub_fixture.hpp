@@ -127,7 +127,7 @@ protected:
             hub_ = std::make_unique<Hub>(config_, clock_, outbox_, *ice_, metrics_,
                                          std::make_unique<InMemoryRoomDirectory>(), &bridge_);
             bridge_.add_sink([this](shared::SessionBridge::Batch batch) {
-                for (const auto& u : *batch) bridge_log_.push_back(u.active ? "+" + u.user : "-" + u.user + ":" + u.reason);
+                for (const auto& g : *batch) bridge_log_.push_back(g.user + ":" + g.reason);
             });
         }
         return *hub_;
@@ -217,10 +217,15 @@ protected:
     FakeOutbox outbox_;
     shared::Metrics metrics_;
     std::unique_ptr<IceServerFactory> ice_;
-    // What the SessionBridge was told, as its workers would get it: "+alice"
-    // (active), "-bob:left" (inactive, with the reason), in order.
+    // The SessionBridge the hub tells, and the deactivations it handed its
+    // workers ("bob:left"), in order. Use gone() to read them: the io loop
+    // flushes at the end of each turn, gone() does it here.
     shared::SessionBridge bridge_;
     std::vector<std::string> bridge_log_;
+    const std::vector<std::string>& gone() {
+        bridge_.flush();
+        return bridge_log_;
+    }
     std::unique_ptr<Hub> hub_;
     ConnectionId next_id_ = 1;
     std::map<std::string, std::string> resume_token_;
