@@ -15,6 +15,7 @@ test_packages=(
   libgtest-dev libgmock-dev
   openssl     # tests make throwaway certificates with the openssl command
   procps      # pkill/pgrep in test scripts
+  clang-format  # the `format` test: every file as .clang-format says
   coturn      # turnutils_uclient/_peer/_stunclient: interop tests against a real TURN client
   # tests/e2e (browser tests): headless Chromium, certutil to trust the test
   # certificate, node/npm for playwright-core, ip netns, a font for screenshots

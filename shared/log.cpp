@@ -1,5 +1,6 @@
 #include "shared/log.hpp"
 
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
@@ -11,10 +12,12 @@
 namespace switchboard::shared::log {
 namespace {
 
+// Read by every thread on every log call, rewritten by a SIGHUP reload:
+// atomics, so a reload never races a worker's read.
 struct State {
-    LogLevel level = LogLevel::info;
-    LogFormat format = LogFormat::text;
-    std::mutex mutex;
+    std::atomic<LogLevel> level{LogLevel::info};
+    std::atomic<LogFormat> format{LogFormat::text};
+    std::mutex mutex;  // one line at a time on stderr
 };
 
 State& state() {
@@ -39,17 +42,17 @@ std::string timestamp() {
 }  // namespace
 
 void configure(LogLevel level, LogFormat format) {
-    state().level = level;
-    state().format = format;
+    state().level.store(level, std::memory_order_relaxed);
+    state().format.store(format, std::memory_order_relaxed);
 }
 
 bool enabled(LogLevel level) {
-    return level != LogLevel::off && level >= state().level;
+    return level != LogLevel::off && level >= state().level.load(std::memory_order_relaxed);
 }
 
 void write(LogLevel level, std::string_view component, std::string_view message) {
     std::string line;
-    if (state().format == LogFormat::json) {
+    if (state().format.load(std::memory_order_relaxed) == LogFormat::json) {
         rapidjson::StringBuffer buf;
         rapidjson::Writer<rapidjson::StringBuffer> w(buf);
         const auto ts = timestamp();

@@ -59,7 +59,7 @@ bool Hub::user_active(std::string_view user_id) const {
 void Hub::on_open(ConnectionId id) {
     const auto& rl = config_->signaling.rate_limit;
     const auto now = clock_.now();
-    connections_.emplace(id, std::make_unique<Connection>(id, TokenBucket(rl.messages_per_second, rl.burst, now), now));
+    connections_.emplace(id, std::make_unique<Connection>(id, shared::TokenBucket(rl.messages_per_second, rl.burst, now), now));
     settle();
 }
 

@@ -26,7 +26,7 @@
 #include "signaling/protocol/encoder.hpp"
 #include "signaling/protocol/message.hpp"
 #include "signaling/room_directory.hpp"
-#include "signaling/token_bucket.hpp"
+#include "shared/token_bucket.hpp"
 
 namespace switchboard::signaling {
 

@@ -11,7 +11,7 @@ void Hub::on_close(ConnectionId id, Disconnect how) {
     auto it = connections_.find(id);
     if (it == connections_.end()) return;  // closed by the hub itself
     const std::string user_id = std::move(it->second->user_id);
-    const TokenBucket bucket = it->second->bucket;
+    const shared::TokenBucket bucket = it->second->bucket;
     connections_.erase(it);
     Session* s = user_id.empty() ? nullptr : find_session(user_id);
     if (s != nullptr && s->conn == id) {

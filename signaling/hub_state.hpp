@@ -11,12 +11,12 @@
 namespace switchboard::signaling {
 
 struct Hub::Connection {
-    Connection(ConnectionId i, TokenBucket b, TimePoint now)
+    Connection(ConnectionId i, shared::TokenBucket b, TimePoint now)
         : id(i), bucket(b), opened(now), last_rx(now) {}
     ConnectionId id;
     std::string user_id;  // empty until logged in
     std::size_t errors = 0;
-    TokenBucket bucket;
+    shared::TokenBucket bucket;
     std::size_t dropped_in_row = 0;
     TimePoint opened;         // the login deadline runs from here
     bool logged_in = false;   // a login succeeded on it: the login deadline is over
@@ -44,7 +44,7 @@ struct Hub::Session {
     std::size_t buffer_bytes = 0;     // ... and by resume.buffer_bytes
     // PROTOCOL.md "Rate limit": the bucket belongs to the session, so a
     // resumed connection carries on from where the dropped one was.
-    std::optional<TokenBucket> bucket;
+    std::optional<shared::TokenBucket> bucket;
 
     bool window_over(TimePoint now) const { return detached && now >= detached_until; }
 

@@ -20,27 +20,9 @@ std::size_t IpBytesHash::operator()(const shared::IpBytes& ip) const noexcept {
     return hash;
 }
 
-TokenBucket::TokenBucket(std::uint64_t bits_per_second, TimePoint now)
-    : rate_(static_cast<double>(bits_per_second) / 8),
-      burst_(std::max(rate_, kMinBurstBytes)),
-      tokens_(burst_),
-      last_(now) {}
-
-bool TokenBucket::consume(std::size_t bytes, TimePoint now) {
-    if (rate_ == 0) {
-        return true;
-    }
-    if (now > last_) {
-        const double elapsed = std::chrono::duration<double>(now - last_).count();
-        tokens_ = std::min(burst_, tokens_ + elapsed * rate_);
-        last_ = now;
-    }
-    const auto needed = static_cast<double>(bytes);
-    if (tokens_ < needed) {
-        return false;
-    }
-    tokens_ -= needed;
-    return true;
+shared::TokenBucket bandwidth_bucket(std::uint64_t bits_per_second, TimePoint now) {
+    const double rate = static_cast<double>(bits_per_second) / 8;
+    return shared::TokenBucket(rate, std::max(rate, kMinBurstBytes), now);
 }
 
 Allocation::Allocation(AllocationId id, const FiveTuple& tuple, const stun::Address& relayed,
@@ -52,7 +34,7 @@ Allocation::Allocation(AllocationId id, const FiveTuple& tuple, const stun::Addr
       user_(std::move(user)),
       rest_(rest),
       expires_(expires),
-      bucket_(max_bits_per_second, now) {
+      bucket_(bandwidth_bucket(max_bits_per_second, now)) {
     add_relay(id, relayed);
 }
 

@@ -19,6 +19,7 @@
 
 #include "shared/address.hpp"
 #include "shared/clock.hpp"
+#include "shared/token_bucket.hpp"
 #include "turn/engine.hpp"
 #include "turn/stun/message.hpp"
 
@@ -43,21 +44,9 @@ struct IpBytesHash {
     std::size_t operator()(const shared::IpBytes& ip) const noexcept;
 };
 
-// Bytes per second with a burst of one second's worth (at least one full
-// 1500-byte packet). Unlimited when constructed with 0.
-class TokenBucket {
-public:
-    TokenBucket(std::uint64_t bits_per_second, TimePoint now);
-    // Takes `bytes` tokens if there are that many; false (nothing taken)
-    // otherwise: the packet is dropped, not queued.
-    bool consume(std::size_t bytes, TimePoint now);
-
-private:
-    double rate_ = 0;  // bytes per second; 0 = unlimited
-    double burst_ = 0;
-    double tokens_ = 0;
-    TimePoint last_;
-};
+// turn.max_bps_per_allocation as a bucket of bytes: a burst of one second's
+// worth, at least one full 1500-byte packet; unlimited for 0.
+shared::TokenBucket bandwidth_bucket(std::uint64_t bits_per_second, TimePoint now);
 
 class Allocation {
 public:
@@ -147,7 +136,7 @@ public:
     std::optional<std::uint16_t> channel_for(const stun::Address& peer, TimePoint now) const;
     std::size_t channel_count() const noexcept { return channels_.size(); }
 
-    bool admit(std::size_t bytes, TimePoint now) { return bucket_.consume(bytes, now); }
+    bool admit(std::size_t bytes, TimePoint now) { return bucket_.try_take(now, static_cast<double>(bytes)); }
 
     // The last kResponseCacheSize responses, for kResponseCacheLifetime.
     const std::vector<std::uint8_t>* cached_response(const stun::TransactionId& id,
@@ -186,7 +175,7 @@ private:
     std::unordered_map<shared::IpBytes, Permission, IpBytesHash> permissions_;
     std::unordered_map<std::uint16_t, Channel> channels_;
     std::unordered_map<stun::Address, std::uint16_t> channel_by_peer_;
-    TokenBucket bucket_;
+    shared::TokenBucket bucket_;
     std::array<CachedResponse, kResponseCacheSize> cache_{};
     std::size_t cache_next_ = 0;
 };

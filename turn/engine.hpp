@@ -7,8 +7,10 @@
 //
 // Thread context: one Engine per worker, called only on that worker's thread.
 // The objects it shares with other workers (SharedState) are thread-safe.
-// Hot path (ChannelData, Send indications, peer data): no lock, no heap
-// allocation per packet (scratch buffers are reused).
+// Hot path (ChannelData, Send indications, peer data): no heap allocation per
+// packet (scratch buffers are reused), and no lock except for a peer allowed
+// only by the relay-to-relay exception, whose every packet re-checks
+// SharedState::is_relayed.
 
 #include <chrono>
 #include <cstdint>

@@ -1,9 +1,13 @@
 #pragma once
-// The SharedState of turn/engine.hpp for one process: global quotas and the
-// set of live relayed addresses. Thread-safe
-// (one mutex; only allocation set-up and tear-down and CreatePermission
-// touch it, never the relay hot path). Port reservations count against
-// turn.max_allocations too: each holds a port, as an allocation does.
+// The SharedState of turn/engine.hpp for one process: global quotas, the
+// set of live relayed addresses, the held port reservations. Thread-safe:
+// one mutex, taken by allocation set-up and tear-down, CreatePermission and
+// ChannelBind, and on the data path only for a peer that is reachable
+// through the relay-to-relay exception alone (its per-packet re-check of
+// is_relayed); ordinary relaying never takes it. Port reservations count
+// against turn.max_allocations too: each holds a port, as an allocation does.
+// The bridge to signaling is not here: each worker has its own view
+// (shared/session_bridge.hpp).
 
 #include <atomic>
 #include <functional>

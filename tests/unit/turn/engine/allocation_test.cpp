@@ -55,17 +55,17 @@ TEST_F(AllocationTest, ResponseCacheKeepsEightForFortySeconds) {
     EXPECT_EQ(allocation.cached_response(ids[8], t0 + kResponseCacheLifetime), nullptr);
 }
 
-TEST(TokenBucketTest, RefillsAtTheRateUpToOneSecond) {
+TEST(BandwidthBucket, RefillsAtTheRateUpToOneSecondAndZeroIsUnlimited) {
     const TimePoint t0(std::chrono::seconds(5));
-    TokenBucket bucket(8000 * 8, t0);  // 8000 bytes per second
-    EXPECT_TRUE(bucket.consume(8000, t0));
-    EXPECT_FALSE(bucket.consume(1, t0));
-    EXPECT_TRUE(bucket.consume(4000, t0 + std::chrono::milliseconds(500)));
-    EXPECT_FALSE(bucket.consume(1, t0 + std::chrono::milliseconds(500)));
-    EXPECT_TRUE(bucket.consume(8000, t0 + std::chrono::seconds(100)));  // capped at the burst
-    EXPECT_FALSE(bucket.consume(1, t0 + std::chrono::seconds(100)));
-    TokenBucket unlimited(0, t0);
-    EXPECT_TRUE(unlimited.consume(1 << 30, t0));
+    auto bucket = bandwidth_bucket(8000 * 8, t0);  // 8000 bytes per second
+    EXPECT_TRUE(bucket.try_take(t0, 8000));
+    EXPECT_FALSE(bucket.try_take(t0, 1));
+    EXPECT_TRUE(bucket.try_take(t0 + std::chrono::milliseconds(500), 4000));
+    auto slow = bandwidth_bucket(8, t0);  // 1 byte/s: the burst is still one full packet
+    EXPECT_TRUE(slow.try_take(t0, 1500));
+    EXPECT_FALSE(slow.try_take(t0, 1));
+    auto unlimited = bandwidth_bucket(0, t0);
+    EXPECT_TRUE(unlimited.try_take(t0, 1 << 30));
 }
 
 }  // namespace

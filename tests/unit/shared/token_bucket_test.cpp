@@ -1,8 +1,8 @@
-#include "signaling/token_bucket.hpp"
+#include "shared/token_bucket.hpp"
 
 #include <gtest/gtest.h>
 
-namespace switchboard::signaling {
+namespace switchboard::shared {
 namespace {
 
 using namespace std::chrono_literals;
@@ -56,6 +56,24 @@ TEST(TokenBucket, FractionalRates) {
     EXPECT_TRUE(bucket.try_take(t0 + 2000ms));
 }
 
+TEST(TokenBucket, TakesManyTokensAtOnceForBytes) {
+    // TURN's bandwidth cap: 8000 bytes per second, a burst of one second.
+    const TimePoint t0(std::chrono::seconds(5));
+    TokenBucket bucket(8000, 8000, t0);
+    EXPECT_TRUE(bucket.try_take(t0, 8000));
+    EXPECT_FALSE(bucket.try_take(t0, 1));
+    EXPECT_TRUE(bucket.try_take(t0 + std::chrono::milliseconds(500), 4000));
+    EXPECT_FALSE(bucket.try_take(t0 + std::chrono::milliseconds(500), 1));
+    EXPECT_FALSE(bucket.try_take(t0 + std::chrono::seconds(100), 8001)) << "capped at the burst";
+    EXPECT_TRUE(bucket.try_take(t0 + std::chrono::seconds(100), 8000));
+}
+
+TEST(TokenBucket, ARateOfZeroIsNoLimit) {
+    const TimePoint t0(std::chrono::seconds(5));
+    TokenBucket unlimited(0, 0, t0);
+    EXPECT_TRUE(unlimited.try_take(t0, 1 << 30));
+}
+
 TEST(TokenBucket, ZeroBurstRefusesEverything) {
     const TimePoint t0{};
     TokenBucket bucket(100, 0, t0);
@@ -64,4 +82,4 @@ TEST(TokenBucket, ZeroBurstRefusesEverything) {
 }
 
 }  // namespace
-}  // namespace switchboard::signaling
+}  // namespace switchboard::shared
