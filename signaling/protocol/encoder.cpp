@@ -5,6 +5,8 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include "shared/identifier.hpp"
+
 namespace switchboard::signaling::protocol {
 namespace {
 
@@ -144,7 +146,11 @@ std::string encode_login_ok(std::string_view id_json, const LoginResult& r) {
 std::string encode_join_ok(std::string_view id_json, std::string_view room_id, bool created,
                            const std::vector<UserInfo>& users, const IceServerList& ice) {
     Reply j("join", id_json);
-    return j.str("roomId", room_id).boolean("created", created).users("users", users).ice(ice).done();
+    return j.str("roomId", room_id)
+        .boolean("created", created)
+        .users("users", users)
+        .ice(ice)
+        .done();
 }
 
 std::string encode_leave_ok(std::string_view id_json, std::string_view room_id) {
@@ -194,13 +200,35 @@ std::string encode_user_left(std::string_view room_id, std::string_view user_id,
 
 std::string encode_signal(std::string_view room_id, std::string_view from,
                           std::string_view data_json) {
+    // The relay's hot path: room and user ids are identifiers (nothing to
+    // escape), and data goes as the client sent it, so one string is built
+    // directly instead of through the JSON writer.
+    if (shared::valid_identifier(room_id) && shared::valid_identifier(from)) {
+        constexpr std::string_view kHead = R"({"type":"signal","roomId":")";
+        constexpr std::string_view kFrom = R"(","from":")";
+        constexpr std::string_view kData = R"(","data":)";
+        std::string out;
+        out.reserve(kHead.size() + room_id.size() + kFrom.size() + from.size() + kData.size() +
+                    data_json.size() + 1);
+        out.append(kHead).append(room_id).append(kFrom).append(from).append(kData).append(
+            data_json);
+        out.push_back('}');
+        return out;
+    }
     Json j;
-    return j.str("type", "signal").str("roomId", room_id).str("from", from).raw("data", data_json).done();
+    return j.str("type", "signal")
+        .str("roomId", room_id)
+        .str("from", from)
+        .raw("data", data_json)
+        .done();
 }
 
 std::string encode_goaway(std::string_view reason, std::int64_t reconnect_after_ms) {
     Json j;
-    return j.str("type", "goaway").str("reason", reason).integer("reconnectAfterMs", reconnect_after_ms).done();
+    return j.str("type", "goaway")
+        .str("reason", reason)
+        .integer("reconnectAfterMs", reconnect_after_ms)
+        .done();
 }
 
 }  // namespace switchboard::signaling::protocol

@@ -148,6 +148,13 @@ TEST(Encoder, SignalInsertsDataVerbatim) {
     }
 }
 
+TEST(Encoder, SignalFromIdsThatAreNotIdentifiersIsStillEscaped) {
+    // The hub only relays between identifiers; the fast path must not be
+    // what keeps anything else well-formed.
+    EXPECT_EQ(encode_signal("r\"1", "a\\b", "1"),
+              R"({"type":"signal","roomId":"r\"1","from":"a\\b","data":1})");
+}
+
 TEST(Encoder, HostileStringsAreEscaped) {
     using namespace std::string_literals;
     const std::string hostile = "a\"b\\c\n\t\x01</script>\0z"s;
