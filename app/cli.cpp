@@ -16,17 +16,24 @@ const char* usage() {
 )";
 }
 
-std::optional<CommandLine> parse_command_line(const std::vector<std::string>& args, CliError& error) {
+std::optional<CommandLine> parse_command_line(const std::vector<std::string>& args,
+                                              CliError& error) {
     CommandLine cl;
     std::size_t i = 0;
     if (!args.empty() && !args[0].starts_with("-")) {
         const auto& c = args[0];
-        if (c == "run") cl.command = Command::run;
-        else if (c == "check-config") cl.command = Command::check_config;
-        else if (c == "token") cl.command = Command::token;
-        else if (c == "turn-credentials") cl.command = Command::turn_credentials;
-        else if (c == "version") cl.command = Command::version;
-        else if (c == "help") cl.command = Command::help;
+        if (c == "run")
+            cl.command = Command::run;
+        else if (c == "check-config")
+            cl.command = Command::check_config;
+        else if (c == "token")
+            cl.command = Command::token;
+        else if (c == "turn-credentials")
+            cl.command = Command::turn_credentials;
+        else if (c == "version")
+            cl.command = Command::version;
+        else if (c == "help")
+            cl.command = Command::help;
         else {
             error.message = "unknown command '" + c + "'";
             return std::nullopt;

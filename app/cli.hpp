@@ -22,7 +22,8 @@ struct CliError {
     std::string message;
 };
 
-std::optional<CommandLine> parse_command_line(const std::vector<std::string>& args, CliError& error);
+std::optional<CommandLine> parse_command_line(const std::vector<std::string>& args,
+                                              CliError& error);
 const char* usage();
 
 }  // namespace switchboard::app

@@ -54,7 +54,8 @@ int mint_token(const sb::app::CommandLine& cl, const sb::shared::Config& config)
     sb::shared::JwtClaims claims;
     claims.sub = *cl.user;
     claims.iat = clock.unix_seconds();
-    claims.exp = clock.unix_seconds() + std::chrono::duration_cast<std::chrono::seconds>(ttl).count();
+    claims.exp =
+        clock.unix_seconds() + std::chrono::duration_cast<std::chrono::seconds>(ttl).count();
     if (!cl.rooms.empty()) {
         claims.any_room = false;
         claims.rooms = cl.rooms;
@@ -74,7 +75,8 @@ int print_turn_credentials(const sb::app::CommandLine& cl, const sb::shared::Con
         return kExitUsage;
     }
     const sb::signaling::IceServerFactory ice(config);
-    std::cout << sb::signaling::turn_credentials_json(ice, *cl.user, sb::shared::SystemClock().unix_seconds())
+    std::cout << sb::signaling::turn_credentials_json(ice, *cl.user,
+                                                      sb::shared::SystemClock().unix_seconds())
               << "\n";
     return 0;
 }
@@ -85,14 +87,16 @@ int print_turn_credentials(const sb::app::CommandLine& cl, const sb::shared::Con
 int check_config(const sb::shared::Config& config) {
     const std::pair<const char*, const sb::shared::TlsFiles*> used[] = {
         {"signaling.tls", config.signaling.tls.enabled() ? &config.signaling.tls : nullptr},
-        {"turn.tls", config.turn.enabled && !config.turn.listen_tls.empty() ? &config.turn.tls : nullptr},
+        {"turn.tls",
+         config.turn.enabled && !config.turn.listen_tls.empty() ? &config.turn.tls : nullptr},
     };
     for (const auto& [key, files] : used) {
         if (files == nullptr) continue;
         try {
             sb::shared::net::make_server_tls_context(*files);
         } catch (const std::exception& e) {
-            std::cerr << "switchboard: " << config.source << ": " << key << ": " << e.what() << "\n";
+            std::cerr << "switchboard: " << config.source << ": " << key << ": " << e.what()
+                      << "\n";
             return kExitUsage;
         }
     }
@@ -105,31 +109,25 @@ int check_config(const sb::shared::Config& config) {
 int main(int argc, char** argv) {
     std::signal(SIGPIPE, SIG_IGN);
     sb::app::CliError error;
-    const auto cl = sb::app::parse_command_line(std::vector<std::string>(argv + 1, argv + argc), error);
+    const auto cl =
+        sb::app::parse_command_line(std::vector<std::string>(argv + 1, argv + argc), error);
     if (!cl) {
         std::cerr << "switchboard: " << error.message << "\n" << sb::app::usage();
         return kExitUsage;
     }
     switch (cl->command) {
-        case sb::app::Command::help:
-            std::cout << sb::app::usage();
-            return 0;
+        case sb::app::Command::help: std::cout << sb::app::usage(); return 0;
         case sb::app::Command::version:
             std::cout << "switchboard " SWITCHBOARD_VERSION "\n";
             return 0;
-        default:
-            break;
+        default: break;
     }
     auto config = load(*cl);
     if (!config) return kExitUsage;
     switch (cl->command) {
-        case sb::app::Command::check_config:
-            return check_config(*config);
-        case sb::app::Command::token:
-            return mint_token(*cl, *config);
-        case sb::app::Command::turn_credentials:
-            return print_turn_credentials(*cl, *config);
-        default:
-            return sb::app::run_server(std::move(*config), cl->config_path);
+        case sb::app::Command::check_config: return check_config(*config);
+        case sb::app::Command::token: return mint_token(*cl, *config);
+        case sb::app::Command::turn_credentials: return print_turn_credentials(*cl, *config);
+        default: return sb::app::run_server(std::move(*config), cl->config_path);
     }
 }

@@ -73,11 +73,14 @@ void reload(const std::optional<std::string>& path, shared::Config& running,
     signaling.reload(effective, signaling_tls);
     if (turn) turn->reload(effective, turn_tls);
     running = plan.effective;
-    SB_LOG(info, "app", "configuration reloaded from " + *path +
-                            (plan.applied.empty() ? ": no setting changed" : ": changed " + joined(plan.applied)) +
-                            (signaling_tls || turn_tls ? "; TLS certificates read again" : ""));
+    SB_LOG(
+        info, "app",
+        "configuration reloaded from " + *path +
+            (plan.applied.empty() ? ": no setting changed" : ": changed " + joined(plan.applied)) +
+            (signaling_tls || turn_tls ? "; TLS certificates read again" : ""));
     if (!plan.restart.empty()) {
-        SB_LOG(warn, "app", "changed in " + *path + " but kept until a restart: " + joined(plan.restart));
+        SB_LOG(warn, "app",
+               "changed in " + *path + " but kept until a restart: " + joined(plan.restart));
     }
 }
 
@@ -87,7 +90,8 @@ void reload(const std::optional<std::string>& path, shared::Config& running,
 // io_context, so a wedged signaling side stops the keep-alive too.
 class Watchdog {
 public:
-    Watchdog(asio::io_context& ioc, std::chrono::microseconds period) : timer_(ioc), period_(period) {}
+    Watchdog(asio::io_context& ioc, std::chrono::microseconds period)
+        : timer_(ioc), period_(period) {}
 
     // Start-up only.
     void watch(const std::string& name, asio::io_context& loop) {
@@ -105,13 +109,15 @@ private:
             if (round.stuck.empty()) {
                 service_manager::watchdog_alive();
             } else {
-                const std::string what = "not answering for " + std::to_string(period_.count() / 1000) +
-                                         " ms: " + joined(round.stuck) + "; watchdog keep-alive held back";
+                const std::string what =
+                    "not answering for " + std::to_string(period_.count() / 1000) +
+                    " ms: " + joined(round.stuck) + "; watchdog keep-alive held back";
                 SB_LOG(error, "app", what);
                 service_manager::status(what);
             }
             for (const auto& [index, loop] : loops_) {
-                asio::post(*loop, [this, index = index, id = round.id] { monitor_.answer(index, id); });
+                asio::post(*loop,
+                           [this, index = index, id = round.id] { monitor_.answer(index, id); });
             }
             arm();
         });
@@ -128,7 +134,8 @@ private:
 // last allocation goes or shutdown.drain has passed.
 class Drain {
 public:
-    Drain(asio::io_context& ioc, signaling::io::SignalingServer& signaling, turn::io::TurnServer* turn)
+    Drain(asio::io_context& ioc, signaling::io::SignalingServer& signaling,
+          turn::io::TurnServer* turn)
         : ioc_(ioc), timer_(ioc), signaling_(signaling), turn_(turn) {}
 
     void start(std::chrono::milliseconds deadline) {
@@ -141,13 +148,16 @@ private:
     void wait_for_relays() {
         const std::size_t left = turn_ ? turn_->allocations() : 0;
         if (left == 0 || Steady::now() >= until_) {
-            if (left != 0) SB_LOG(info, "app", "drain deadline: closing " + std::to_string(left) + " allocations");
+            if (left != 0)
+                SB_LOG(info, "app",
+                       "drain deadline: closing " + std::to_string(left) + " allocations");
             ioc_.stop();
             return;
         }
         if (!logged_) {
             logged_ = true;
-            SB_LOG(info, "app", "WebSockets closed; " + std::to_string(left) + " allocations still relaying");
+            SB_LOG(info, "app",
+                   "WebSockets closed; " + std::to_string(left) + " allocations still relaying");
         }
         timer_.expires_after(kDrainPoll);
         timer_.async_wait([this](const boost::system::error_code& ec) {
@@ -170,12 +180,14 @@ int run_server(shared::Config config, const std::optional<std::string>& config_p
     if (config.turn.enabled && config.turn.secrets.empty()) {
         // Development convenience: credentials work within this process run.
         config.turn.secrets.push_back(shared::random_token(24));
-        SB_LOG(warn, "app", "turn.secret is not set: generated a random one for this run (development only)");
+        SB_LOG(warn, "app",
+               "turn.secret is not set: generated a random one for this run (development only)");
     }
     if (config.auth.mode == shared::AuthMode::none) {
         SB_LOG(warn, "app", "auth.mode is none: anyone can log in as any user (development only)");
     }
-    const unsigned turn_threads = config.threads != 0 ? config.threads : std::max(1u, std::thread::hardware_concurrency());
+    const unsigned turn_threads =
+        config.threads != 0 ? config.threads : std::max(1u, std::thread::hardware_concurrency());
 
     const shared::SystemClock clock;
     shared::Metrics metrics;
@@ -201,7 +213,8 @@ int run_server(shared::Config config, const std::optional<std::string>& config_p
     // The signaling loop: one thread, this one, owns every signaling
     // connection and the hub (docs/signaling.md).
     asio::io_context ioc(1);
-    signaling::io::SignalingServer signaling(ioc, config, clock, metrics, ice, turn ? &bridge : nullptr);
+    signaling::io::SignalingServer signaling(ioc, config, clock, metrics, ice,
+                                             turn ? &bridge : nullptr);
     try {
         signaling.start();
     } catch (const std::exception& e) {
@@ -216,36 +229,42 @@ int run_server(shared::Config config, const std::optional<std::string>& config_p
     if (const auto period = service_manager::watchdog_period()) {
         watchdog.emplace(ioc, *period);
         watchdog->watch("signaling", ioc);
-        if (turn) turn->for_each_loop([&](const std::string& name, asio::io_context& loop) { watchdog->watch(name, loop); });
+        if (turn)
+            turn->for_each_loop([&](const std::string& name, asio::io_context& loop) {
+                watchdog->watch(name, loop);
+            });
         watchdog->start();
     }
 
     asio::signal_set stop_signals(ioc, SIGINT, SIGTERM);
     stop_signals.async_wait([&](const boost::system::error_code& ec, int signo) {
         if (ec) return;
-        SB_LOG(info, "app", std::string("received ") + (signo == SIGINT ? "SIGINT" : "SIGTERM") + ", draining for up to " +
-                                shared::format_duration(running.shutdown.drain));
+        SB_LOG(info, "app",
+               std::string("received ") + (signo == SIGINT ? "SIGINT" : "SIGTERM") +
+                   ", draining for up to " + shared::format_duration(running.shutdown.drain));
         service_manager::stopping();
         drain.start(running.shutdown.drain);
     });
     // SIGHUP: reload (systemctl reload). Handlers of one signal_set run one
     // at a time, so two quick SIGHUPs reload one after the other.
     asio::signal_set hup(ioc, SIGHUP);
-    std::function<void(const boost::system::error_code&, int)> on_hup = [&](const boost::system::error_code& ec, int) {
-        if (ec) return;
-        SB_LOG(info, "app", "received SIGHUP, reloading");
-        service_manager::reloading();
-        reload(config_path, running, signaling, ice, turn.get());
-        service_manager::ready("serving " + signaling.ws_url());
-        hup.async_wait(on_hup);
-    };
+    std::function<void(const boost::system::error_code&, int)> on_hup =
+        [&](const boost::system::error_code& ec, int) {
+            if (ec) return;
+            SB_LOG(info, "app", "received SIGHUP, reloading");
+            service_manager::reloading();
+            reload(config_path, running, signaling, ice, turn.get());
+            service_manager::ready("serving " + signaling.ws_url());
+            hup.async_wait(on_hup);
+        };
     hup.async_wait(on_hup);
 
     // READY once the loops run: every listener is bound, and a client that
     // connects on the word is answered.
     asio::post(ioc, [&] { service_manager::ready("serving " + signaling.ws_url()); });
-    SB_LOG(info, "app", "switchboard " SWITCHBOARD_VERSION " running: one signaling loop" +
-                            (turn ? ", " + std::to_string(turn_threads) + " TURN workers" : std::string()));
+    SB_LOG(info, "app",
+           "switchboard " SWITCHBOARD_VERSION " running: one signaling loop" +
+               (turn ? ", " + std::to_string(turn_threads) + " TURN workers" : std::string()));
     ioc.run();
     if (turn) turn->stop();
     SB_LOG(info, "app", "stopped");

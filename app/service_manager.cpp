@@ -8,7 +8,9 @@
 namespace switchboard::app::service_manager {
 namespace {
 
-void send(const std::string& state) { ::sd_notify(0, state.c_str()); }
+void send(const std::string& state) {
+    ::sd_notify(0, state.c_str());
+}
 
 std::string monotonic_usec() {
     timespec ts{};
@@ -18,17 +20,27 @@ std::string monotonic_usec() {
 
 }  // namespace
 
-void ready(std::string_view status) { send("READY=1\nSTATUS=" + std::string(status)); }
+void ready(std::string_view status) {
+    send("READY=1\nSTATUS=" + std::string(status));
+}
 
 // MONOTONIC_USEC is what Type=notify-reload (systemd 253+) requires with
 // RELOADING=1; Type=notify ignores it.
-void reloading() { send("RELOADING=1\nMONOTONIC_USEC=" + monotonic_usec() + "\nSTATUS=reloading"); }
+void reloading() {
+    send("RELOADING=1\nMONOTONIC_USEC=" + monotonic_usec() + "\nSTATUS=reloading");
+}
 
-void stopping() { send("STOPPING=1\nSTATUS=draining"); }
+void stopping() {
+    send("STOPPING=1\nSTATUS=draining");
+}
 
-void watchdog_alive() { send("WATCHDOG=1"); }
+void watchdog_alive() {
+    send("WATCHDOG=1");
+}
 
-void status(std::string_view text) { send("STATUS=" + std::string(text)); }
+void status(std::string_view text) {
+    send("STATUS=" + std::string(text));
+}
 
 std::optional<std::chrono::microseconds> watchdog_period() {
     std::uint64_t usec = 0;

@@ -50,7 +50,8 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 std::int64_t now_ns() {
-    return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch()).count();
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch())
+        .count();
 }
 
 struct Options {
@@ -83,7 +84,8 @@ double cpu_seconds(long pid) {
     std::istringstream rest(stat.substr(stat.rfind(')') + 2));
     std::vector<std::string> fields;
     for (std::string x; rest >> x;) fields.push_back(x);
-    return (std::stod(fields.at(11)) + std::stod(fields.at(12))) / static_cast<double>(sysconf(_SC_CLK_TCK));
+    return (std::stod(fields.at(11)) + std::stod(fields.at(12))) /
+           static_cast<double>(sysconf(_SC_CLK_TCK));
 }
 
 double self_cpu_seconds() {
@@ -105,7 +107,8 @@ void append_frame(std::string& out, std::string_view payload, std::uint8_t opcod
         out.push_back(static_cast<char>(n));
     } else {
         out.push_back(static_cast<char>(0x80 | 127));
-        for (int i = 0; i < 8; ++i) out.push_back(static_cast<char>(static_cast<std::uint64_t>(n) >> (56 - 8 * i)));
+        for (int i = 0; i < 8; ++i)
+            out.push_back(static_cast<char>(static_cast<std::uint64_t>(n) >> (56 - 8 * i)));
     }
     out.append(4, '\0');
     out.append(payload);
@@ -115,7 +118,8 @@ void append_frame(std::string& out, std::string_view payload, std::uint8_t opcod
 std::string signal_frame(std::string_view to, std::int64_t t) {
     std::string p = R"({"type":"signal","ack":false,)";
     if (!to.empty()) p += R"("to":")" + std::string(to) + R"(",)";
-    p += R"("data":{"candidate":"candidate:842163049 1 udp 1677729535 203.0.113.7 54321 typ srflx raddr 10.0.0.2 rport 54321 generation 0","sdpMid":"0","t":)";
+    p +=
+        R"("data":{"candidate":"candidate:842163049 1 udp 1677729535 203.0.113.7 54321 typ srflx raddr 10.0.0.2 rport 54321 generation 0","sdpMid":"0","t":)";
     p += std::to_string(t) + "}}";
     std::string f;
     append_frame(f, p);
@@ -127,7 +131,8 @@ class Loop;
 class Conn {
 public:
     enum class State { connecting, tls, upgrading, open, closed };
-    Conn(Loop& loop, int i, std::string u, std::string r) : index(i), user(std::move(u)), room(std::move(r)), loop_(loop) {}
+    Conn(Loop& loop, int i, std::string u, std::string r)
+        : index(i), user(std::move(u)), room(std::move(r)), loop_(loop) {}
     ~Conn() {
         if (ssl_) SSL_free(ssl_);
         if (fd_ >= 0) ::close(fd_);
@@ -157,6 +162,7 @@ private:
     SSL* ssl_ = nullptr;
     State state_ = State::connecting;
     std::string out_, in_;
+    std::string early_;  // frames queued before the upgrade completed
     bool want_out_ = false;
 };
 
@@ -165,13 +171,15 @@ public:
     Loop() : ep_(epoll_create1(EPOLL_CLOEXEC)) {}
     int fd() const { return ep_; }
     // Runs until `done()` or the deadline; `tick()` every millisecond.
-    bool run(const std::function<bool()>& done, Clock::duration limit, const std::function<void()>& tick = {}) {
+    bool run(const std::function<bool()>& done, Clock::duration limit,
+             const std::function<void()>& tick = {}) {
         const auto deadline = Clock::now() + limit;
         epoll_event events[512];
         while (!done()) {
             if (Clock::now() >= deadline) return false;
             const int n = epoll_wait(ep_, events, 512, tick ? 1 : 20);
-            for (int i = 0; i < n; ++i) static_cast<Conn*>(events[i].data.ptr)->on_event(events[i].events);
+            for (int i = 0; i < n; ++i)
+                static_cast<Conn*>(events[i].data.ptr)->on_event(events[i].events);
             if (tick) tick();
         }
         return true;
@@ -190,7 +198,8 @@ bool Conn::connect(int port, SSL_CTX* tls) {
     a.sin_family = AF_INET;
     a.sin_port = htons(static_cast<std::uint16_t>(port));
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (::connect(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 && errno != EINPROGRESS) return false;
+    if (::connect(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 && errno != EINPROGRESS)
+        return false;
     if (tls) {
         ssl_ = SSL_new(tls);
         SSL_set_fd(ssl_, fd_);
@@ -242,14 +251,20 @@ int Conn::io_write(const char* buf, int n) {
 }
 
 void Conn::send(std::string_view bytes) {
+    // Frames wait for the 101, as a browser's do.
+    if (state_ != State::open) {
+        early_.append(bytes);
+        return;
+    }
     out_.append(bytes);
-    if (state_ == State::open || state_ == State::upgrading) flush();
+    flush();
     set_events();
 }
 
 bool Conn::flush() {
     while (!out_.empty()) {
-        const int n = io_write(out_.data(), static_cast<int>(std::min<std::size_t>(out_.size(), 1 << 20)));
+        const int n =
+            io_write(out_.data(), static_cast<int>(std::min<std::size_t>(out_.size(), 1 << 20)));
         if (n > 0) {
             out_.erase(0, static_cast<std::size_t>(n));
             continue;
@@ -270,8 +285,11 @@ void Conn::on_event(std::uint32_t events) {
         if (err != 0) return fail("connect failed");
         state_ = ssl_ ? State::tls : State::upgrading;
         if (!ssl_) {
-            out_.insert(0, "GET /ws HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                           "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
+            out_.insert(
+                0,
+                "GET /ws HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: "
+                "Upgrade\r\n"
+                "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
         }
     }
     if (state_ == State::tls) {
@@ -279,12 +297,15 @@ void Conn::on_event(std::uint32_t events) {
         const int r = SSL_do_handshake(ssl_);
         if (r != 1) {
             const int e = SSL_get_error(ssl_, r);
-            if (e != SSL_ERROR_WANT_READ && e != SSL_ERROR_WANT_WRITE) return fail("TLS handshake failed");
+            if (e != SSL_ERROR_WANT_READ && e != SSL_ERROR_WANT_WRITE)
+                return fail("TLS handshake failed");
             return set_events();
         }
         state_ = State::upgrading;
-        out_.insert(0, "GET /ws HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                       "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
+        out_.insert(
+            0,
+            "GET /ws HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
     }
     if ((events & EPOLLOUT) || !out_.empty()) {
         if (!flush()) return;
@@ -313,6 +334,8 @@ void Conn::read_frames() {
         if (in_.compare(0, 12, "HTTP/1.1 101") != 0) return fail("upgrade refused");
         in_.erase(0, end + 4);
         state_ = State::open;
+        out_ += early_;
+        std::string().swap(early_);
     }
     std::size_t at = 0;
     while (in_.size() - at >= 2) {
@@ -321,7 +344,8 @@ void Conn::read_frames() {
         std::size_t header = 2;
         if (n == 126) {
             if (in_.size() - at < 4) break;
-            n = (std::uint64_t{static_cast<std::uint8_t>(in_[at + 2])} << 8) | static_cast<std::uint8_t>(in_[at + 3]);
+            n = (std::uint64_t{static_cast<std::uint8_t>(in_[at + 2])} << 8) |
+                static_cast<std::uint8_t>(in_[at + 3]);
             header = 4;
         } else if (n == 127) {
             if (in_.size() - at < 10) break;
@@ -371,7 +395,8 @@ bool bring_up(Population& p, int port, Clock::duration limit) {
         };
     }
     const bool ok = p.loop.run(
-        [&] { return joined == total || p.loop.failures > 0; }, limit, [&] {
+        [&] { return joined == total || p.loop.failures > 0; }, limit,
+        [&] {
             while (next < total && in_flight < (p.tls ? 64 : 256)) {
                 Conn& c = *p.conns[static_cast<std::size_t>(next++)];
                 ++in_flight;
@@ -399,16 +424,21 @@ std::int64_t sent_at(std::string_view text) {
     const auto at = text.find(R"("t":)");
     if (at == std::string_view::npos) return -1;
     std::int64_t t = 0;
-    for (std::size_t i = at + 4; i < text.size() && text[i] >= '0' && text[i] <= '9'; ++i) t = t * 10 + (text[i] - '0');
+    for (std::size_t i = at + 4; i < text.size() && text[i] >= '0' && text[i] <= '9'; ++i)
+        t = t * 10 + (text[i] - '0');
     return t;
 }
 
 void print_latency(std::vector<std::int64_t>& ns) {
     if (ns.empty()) return void(std::printf("no deliveries\n"));
     std::sort(ns.begin(), ns.end());
-    const auto q = [&](double f) { return static_cast<double>(ns[static_cast<std::size_t>(f * static_cast<double>(ns.size() - 1))]) / 1e6; };
-    std::printf("latency ms: p50 %.3f p99 %.3f p99.9 %.3f max %.3f (n=%zu)\n", q(0.5), q(0.99), q(0.999),
-                static_cast<double>(ns.back()) / 1e6, ns.size());
+    const auto q = [&](double f) {
+        return static_cast<double>(
+                   ns[static_cast<std::size_t>(f * static_cast<double>(ns.size() - 1))]) /
+               1e6;
+    };
+    std::printf("latency ms: p50 %.3f p99 %.3f p99.9 %.3f max %.3f (n=%zu)\n", q(0.5), q(0.99),
+                q(0.999), static_cast<double>(ns.back()) / 1e6, ns.size());
 }
 
 int run(const Options& o) {
@@ -424,41 +454,51 @@ int run(const Options& o) {
     };
     auto report_self = [&] {
         const double wall = std::chrono::duration<double>(Clock::now() - wall0).count();
-        std::printf("load generator CPU: %.0f%% of one core\n", 100.0 * (self_cpu_seconds() - gen0) / wall);
+        std::printf("load generator CPU: %.0f%% of one core\n",
+                    100.0 * (self_cpu_seconds() - gen0) / wall);
     };
 
     if (o.mode == "idle" || o.mode == "setup") {
         const int n = o.conns > 0 ? o.conns : (o.mode == "idle" ? 10000 : 1000);
-        for (int i = 0; i < n; ++i) p.conns.push_back(std::make_unique<Conn>(p.loop, i, "u" + std::to_string(i), "r" + std::to_string(i / 8)));
+        for (int i = 0; i < n; ++i)
+            p.conns.push_back(std::make_unique<Conn>(p.loop, i, "u" + std::to_string(i),
+                                                     "r" + std::to_string(i / 8)));
         const long rss0 = rss_kib(o.pid);
         const double cpu0 = cpu_seconds(o.pid);
-        if (!bring_up(p, o.port, std::chrono::seconds(300))) return std::fprintf(stderr, "bring-up failed\n"), 1;
+        if (!bring_up(p, o.port, std::chrono::seconds(300)))
+            return std::fprintf(stderr, "bring-up failed\n"), 1;
         const double cpu = cpu_seconds(o.pid) - cpu0;
-        std::this_thread::sleep_for(std::chrono::seconds(2));  // let the server settle
+        std::this_thread::sleep_for(std::chrono::seconds(2));              // let the server settle
         p.loop.run([] { return false; }, std::chrono::milliseconds(500));  // answer pings meanwhile
         const long rss1 = rss_kib(o.pid);
-        std::printf("%s: %d connections%s: server RSS %ld -> %ld KiB, %.2f KiB per connection; "
-                    "server CPU %.1f us per connection (handshake, upgrade, login, join)\n",
-                    o.mode.c_str(), n, o.tls ? " over TLS" : "", rss0, rss1,
-                    static_cast<double>(rss1 - rss0) / n, cpu * 1e6 / n);
+        std::printf(
+            "%s: %d connections%s: server RSS %ld -> %ld KiB, %.2f KiB per connection; "
+            "server CPU %.1f us per connection (handshake, upgrade, login, join)\n",
+            o.mode.c_str(), n, o.tls ? " over TLS" : "", rss0, rss1,
+            static_cast<double>(rss1 - rss0) / n, cpu * 1e6 / n);
         report_self();
         return 0;
     }
 
     if (o.mode == "relay" || o.mode == "rate") {
-        const int pairs = o.mode == "relay" ? o.pairs : std::max(1, (o.conns > 0 ? o.conns : 1000) / 2);
+        const int pairs =
+            o.mode == "relay" ? o.pairs : std::max(1, (o.conns > 0 ? o.conns : 1000) / 2);
         for (int i = 0; i < pairs; ++i) {
-            p.conns.push_back(std::make_unique<Conn>(p.loop, 2 * i, "s" + std::to_string(i), "p" + std::to_string(i)));
-            p.conns.push_back(std::make_unique<Conn>(p.loop, 2 * i + 1, "r" + std::to_string(i), "p" + std::to_string(i)));
+            p.conns.push_back(std::make_unique<Conn>(p.loop, 2 * i, "s" + std::to_string(i),
+                                                     "p" + std::to_string(i)));
+            p.conns.push_back(std::make_unique<Conn>(p.loop, 2 * i + 1, "r" + std::to_string(i),
+                                                     "p" + std::to_string(i)));
         }
-        if (!bring_up(p, o.port, std::chrono::seconds(120))) return std::fprintf(stderr, "bring-up failed\n"), 1;
+        if (!bring_up(p, o.port, std::chrono::seconds(120)))
+            return std::fprintf(stderr, "bring-up failed\n"), 1;
         // A round with no load first, so that join events are out of the way.
         p.loop.run([] { return false; }, std::chrono::milliseconds(300));
         for (auto& c : p.conns) c->received = 0;
         std::vector<std::int64_t> latencies;
         std::int64_t delivered = 0;
         for (int i = 0; i < pairs; ++i) {
-            p.conns[static_cast<std::size_t>(2 * i + 1)]->on_text = [&](Conn&, std::string_view text) {
+            p.conns[static_cast<std::size_t>(2 * i + 1)]->on_text = [&](Conn&,
+                                                                        std::string_view text) {
                 ++delivered;
                 if (o.mode == "rate") latencies.push_back(now_ns() - sent_at(text));
             };
@@ -471,38 +511,47 @@ int run(const Options& o) {
         if (o.mode == "relay") {
             std::vector<std::int64_t> sent_by(static_cast<std::size_t>(pairs), 0);
             const std::int64_t total = static_cast<std::int64_t>(pairs) * o.messages;
-            ok = p.loop.run([&] { return delivered == total; }, std::chrono::seconds(120), [&] {
-                for (int i = 0; i < pairs; ++i) {
-                    auto& s = sent_by[static_cast<std::size_t>(i)];
-                    const auto& r = *p.conns[static_cast<std::size_t>(2 * i + 1)];
-                    std::string batch;
-                    while (s < o.messages && s - r.received < o.window) {
-                        batch += signal_frame("r" + std::to_string(i), now_ns());
-                        ++s;
-                    }
-                    if (!batch.empty()) p.conns[static_cast<std::size_t>(2 * i)]->send(batch);
-                }
-            });
+            ok = p.loop.run([&] { return delivered == total; }, std::chrono::seconds(120),
+                            [&] {
+                                for (int i = 0; i < pairs; ++i) {
+                                    auto& s = sent_by[static_cast<std::size_t>(i)];
+                                    const auto& r = *p.conns[static_cast<std::size_t>(2 * i + 1)];
+                                    std::string batch;
+                                    while (s < o.messages && s - r.received < o.window) {
+                                        batch += signal_frame("r" + std::to_string(i), now_ns());
+                                        ++s;
+                                    }
+                                    if (!batch.empty())
+                                        p.conns[static_cast<std::size_t>(2 * i)]->send(batch);
+                                }
+                            });
             sent = total;
         } else {
             const int rate = o.rate > 0 ? o.rate : 10000;
             const std::int64_t total = static_cast<std::int64_t>(rate) * o.seconds;
             int next = 0;
-            ok = p.loop.run([&] { return delivered == total; }, std::chrono::seconds(o.seconds + 30), [&] {
-                const auto due = static_cast<std::int64_t>(std::chrono::duration<double>(Clock::now() - t0).count() * rate);
-                while (sent < std::min(due, total)) {
-                    const int i = next++ % pairs;
-                    p.conns[static_cast<std::size_t>(2 * i)]->send(signal_frame("r" + std::to_string(i), now_ns()));
-                    ++sent;
-                }
-            });
+            ok =
+                p.loop.run([&] { return delivered == total; }, std::chrono::seconds(o.seconds + 30),
+                           [&] {
+                               const auto due = static_cast<std::int64_t>(
+                                   std::chrono::duration<double>(Clock::now() - t0).count() * rate);
+                               while (sent < std::min(due, total)) {
+                                   const int i = next++ % pairs;
+                                   p.conns[static_cast<std::size_t>(2 * i)]->send(
+                                       signal_frame("r" + std::to_string(i), now_ns()));
+                                   ++sent;
+                               }
+                           });
         }
         const double wall = std::chrono::duration<double>(Clock::now() - t0).count();
         const double cpu = cpu_seconds(o.pid) - cpu0;
-        std::printf("%s: %lld of %lld delivered in %.2f s: %.0f msg/s; server CPU %.2f s, %.2f us per message%s\n",
-                    o.mode.c_str(), static_cast<long long>(delivered), static_cast<long long>(sent), wall,
-                    static_cast<double>(delivered) / wall, cpu, cpu * 1e6 / static_cast<double>(std::max<std::int64_t>(delivered, 1)),
-                    ok ? "" : " (INCOMPLETE)");
+        std::printf(
+            "%s: %lld of %lld delivered in %.2f s: %.0f msg/s; server CPU %.2f s, %.2f us per "
+            "message%s\n",
+            o.mode.c_str(), static_cast<long long>(delivered), static_cast<long long>(sent), wall,
+            static_cast<double>(delivered) / wall, cpu,
+            cpu * 1e6 / static_cast<double>(std::max<std::int64_t>(delivered, 1)),
+            ok ? "" : " (INCOMPLETE)");
         if (o.mode == "rate") print_latency(latencies);
         report_self();
         return ok ? 0 : 1;
@@ -512,11 +561,13 @@ int run(const Options& o) {
         const int rooms = o.rooms, members = o.members, rate = o.rate > 0 ? o.rate : 20;
         for (int r = 0; r < rooms; ++r) {
             for (int m = 0; m < members; ++m) {
-                p.conns.push_back(std::make_unique<Conn>(p.loop, r * members + m,
-                                                         "f" + std::to_string(r) + "_" + std::to_string(m), "room" + std::to_string(r)));
+                p.conns.push_back(std::make_unique<Conn>(
+                    p.loop, r * members + m, "f" + std::to_string(r) + "_" + std::to_string(m),
+                    "room" + std::to_string(r)));
             }
         }
-        if (!bring_up(p, o.port, std::chrono::seconds(60))) return std::fprintf(stderr, "bring-up failed\n"), 1;
+        if (!bring_up(p, o.port, std::chrono::seconds(60)))
+            return std::fprintf(stderr, "bring-up failed\n"), 1;
         p.loop.run([] { return false; }, std::chrono::milliseconds(300));
         std::vector<std::int64_t> latencies;
         std::int64_t delivered = 0;
@@ -533,24 +584,32 @@ int run(const Options& o) {
         const double cpu0 = cpu_seconds(o.pid);
         measure_self();
         const auto t0 = Clock::now();
-        const bool ok = p.loop.run([&] { return delivered == expected; }, std::chrono::seconds(o.seconds + 30), [&] {
-            const double elapsed = std::chrono::duration<double>(Clock::now() - t0).count();
-            for (std::size_t i = 0; i < p.conns.size(); ++i) {
-                // Members start staggered across the first period, like real clients.
-                const double offset = static_cast<double>(i) / static_cast<double>(p.conns.size()) / rate;
-                const auto due = std::min<std::int64_t>(per_member, static_cast<std::int64_t>((elapsed - offset) * rate) + 1);
-                while (sent[i] < due) {
-                    p.conns[i]->send(signal_frame("", now_ns()));
-                    ++sent[i];
+        const bool ok = p.loop.run(
+            [&] { return delivered == expected; }, std::chrono::seconds(o.seconds + 30),
+            [&] {
+                const double elapsed = std::chrono::duration<double>(Clock::now() - t0).count();
+                for (std::size_t i = 0; i < p.conns.size(); ++i) {
+                    // Members start staggered across the first period, like real clients.
+                    const double offset =
+                        static_cast<double>(i) / static_cast<double>(p.conns.size()) / rate;
+                    const auto due = std::min<std::int64_t>(
+                        per_member, static_cast<std::int64_t>((elapsed - offset) * rate) + 1);
+                    while (sent[i] < due) {
+                        p.conns[i]->send(signal_frame("", now_ns()));
+                        ++sent[i];
+                    }
                 }
-            }
-        });
+            });
         const double wall = std::chrono::duration<double>(Clock::now() - t0).count();
         const double cpu = cpu_seconds(o.pid) - cpu0;
-        std::printf("fanout: %d rooms of %d, %d msg/s each: %lld of %lld deliveries in %.2f s; server CPU %.2f s, "
-                    "%.2f us per delivery%s\n",
-                    rooms, members, rate, static_cast<long long>(delivered), static_cast<long long>(expected), wall, cpu,
-                    cpu * 1e6 / static_cast<double>(std::max<std::int64_t>(delivered, 1)), ok ? "" : " (INCOMPLETE)");
+        std::printf(
+            "fanout: %d rooms of %d, %d msg/s each: %lld of %lld deliveries in %.2f s; server CPU "
+            "%.2f s, "
+            "%.2f us per delivery%s\n",
+            rooms, members, rate, static_cast<long long>(delivered),
+            static_cast<long long>(expected), wall, cpu,
+            cpu * 1e6 / static_cast<double>(std::max<std::int64_t>(delivered, 1)),
+            ok ? "" : " (INCOMPLETE)");
         print_latency(latencies);
         report_self();
         return ok ? 0 : 1;
@@ -564,25 +623,38 @@ int run(const Options& o) {
 int main(int argc, char** argv) {
     Options o;
     if (argc < 2) {
-        std::fprintf(stderr, "usage: sig_load idle|setup|relay|rate|fanout --port P --pid PID [options]\n");
+        std::fprintf(stderr,
+                     "usage: sig_load idle|setup|relay|rate|fanout --port P --pid PID [options]\n");
         return 2;
     }
     o.mode = argv[1];
     for (int i = 2; i < argc; ++i) {
         const std::string a = argv[i];
         auto next = [&] { return i + 1 < argc ? std::stol(argv[++i]) : 0L; };
-        if (a == "--port") o.port = static_cast<int>(next());
-        else if (a == "--pid") o.pid = next();
-        else if (a == "--conns") o.conns = static_cast<int>(next());
-        else if (a == "--pairs") o.pairs = static_cast<int>(next());
-        else if (a == "--messages") o.messages = static_cast<int>(next());
-        else if (a == "--window") o.window = static_cast<int>(next());
-        else if (a == "--rate") o.rate = static_cast<int>(next());
-        else if (a == "--seconds") o.seconds = static_cast<int>(next());
-        else if (a == "--rooms") o.rooms = static_cast<int>(next());
-        else if (a == "--members") o.members = static_cast<int>(next());
-        else if (a == "--tls") o.tls = true;
-        else return std::fprintf(stderr, "unknown option %s\n", a.c_str()), 2;
+        if (a == "--port")
+            o.port = static_cast<int>(next());
+        else if (a == "--pid")
+            o.pid = next();
+        else if (a == "--conns")
+            o.conns = static_cast<int>(next());
+        else if (a == "--pairs")
+            o.pairs = static_cast<int>(next());
+        else if (a == "--messages")
+            o.messages = static_cast<int>(next());
+        else if (a == "--window")
+            o.window = static_cast<int>(next());
+        else if (a == "--rate")
+            o.rate = static_cast<int>(next());
+        else if (a == "--seconds")
+            o.seconds = static_cast<int>(next());
+        else if (a == "--rooms")
+            o.rooms = static_cast<int>(next());
+        else if (a == "--members")
+            o.members = static_cast<int>(next());
+        else if (a == "--tls")
+            o.tls = true;
+        else
+            return std::fprintf(stderr, "unknown option %s\n", a.c_str()), 2;
     }
     rlimit nofile{65536, 65536};
     setrlimit(RLIMIT_NOFILE, &nofile);

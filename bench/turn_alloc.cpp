@@ -42,7 +42,8 @@ double cpu_seconds(long pid) {
     std::vector<std::string> fields;
     std::string field;
     while (rest >> field) fields.push_back(field);
-    return (std::stod(fields.at(11)) + std::stod(fields.at(12))) / static_cast<double>(sysconf(_SC_CLK_TCK));
+    return (std::stod(fields.at(11)) + std::stod(fields.at(12))) /
+           static_cast<double>(sysconf(_SC_CLK_TCK));
 }
 
 struct Client {
@@ -62,14 +63,21 @@ int main(int argc, char** argv) {
     std::string secret;
     for (int i = 1; i + 1 < argc; i += 2) {
         const std::string k = argv[i], v = argv[i + 1];
-        if (k == "--port") port = std::stoi(v);
-        else if (k == "--clients") clients = std::stoi(v);
-        else if (k == "--seconds") seconds = std::stoi(v);
-        else if (k == "--pid") pid = std::stol(v);
-        else if (k == "--secret") secret = v;
+        if (k == "--port")
+            port = std::stoi(v);
+        else if (k == "--clients")
+            clients = std::stoi(v);
+        else if (k == "--seconds")
+            seconds = std::stoi(v);
+        else if (k == "--pid")
+            pid = std::stol(v);
+        else if (k == "--secret")
+            secret = v;
     }
     if (port == 0 || secret.empty()) {
-        std::fprintf(stderr, "usage: turn_alloc --port P --secret S [--clients K] [--seconds N] [--pid PID]\n");
+        std::fprintf(
+            stderr,
+            "usage: turn_alloc --port P --secret S [--clients K] [--seconds N] [--pid PID]\n");
         return 2;
     }
     sockaddr_in server{};
@@ -77,7 +85,8 @@ int main(int argc, char** argv) {
     server.sin_port = htons(static_cast<std::uint16_t>(port));
     inet_pton(AF_INET, "127.0.0.1", &server.sin_addr);
 
-    const auto cred = switchboard::shared::mint_turn_credential(secret, "bench", std::time(nullptr), 3600);
+    const auto cred =
+        switchboard::shared::mint_turn_credential(secret, "bench", std::time(nullptr), 3600);
     std::vector<Client> cs(static_cast<std::size_t>(clients));
     std::vector<pollfd> fds;
     for (auto& c : cs) {
@@ -94,7 +103,8 @@ int main(int argc, char** argv) {
     };
     auto send_request = [&](Client& c) {
         c.tid = stun::TransactionId::random();
-        const auto method = c.state == Client::State::refresh ? stun::Method::refresh : stun::Method::allocate;
+        const auto method =
+            c.state == Client::State::refresh ? stun::Method::refresh : stun::Method::allocate;
         stun::MessageBuilder b(method, stun::MessageClass::request, c.tid);
         if (method == stun::Method::allocate) stun::add_requested_transport(b, stun::kProtocolUdp);
         if (method == stun::Method::refresh) stun::add_lifetime(b, 0);
@@ -130,15 +140,22 @@ int main(int argc, char** argv) {
             }
             const ssize_t n = ::recv(c.fd, buf.data(), buf.size(), 0);
             if (n <= 0) continue;
-            auto parsed = stun::parse_message(std::span<const std::uint8_t>(buf.data(), static_cast<std::size_t>(n)));
+            auto parsed = stun::parse_message(
+                std::span<const std::uint8_t>(buf.data(), static_cast<std::size_t>(n)));
             auto* m = std::get_if<stun::MessageView>(&parsed);
             if (m == nullptr || !(m->transaction_id() == c.tid)) continue;
             if (m->message_class() == stun::MessageClass::error_response) {
                 const auto* ec = m->find(stun::kAttrErrorCode);
-                const auto code = ec ? std::get<stun::ErrorCodeAttribute>(stun::decode_error_code(ec->value)).code : 0;
+                const auto code =
+                    ec ? std::get<stun::ErrorCodeAttribute>(stun::decode_error_code(ec->value)).code
+                       : 0;
                 if (code == 401 || code == 438) {
-                    if (const auto* r = m->find(stun::kAttrRealm)) c.realm = std::string(std::get<std::string_view>(stun::decode_realm(r->value)));
-                    if (const auto* no = m->find(stun::kAttrNonce)) c.nonce = std::string(std::get<std::string_view>(stun::decode_nonce(no->value)));
+                    if (const auto* r = m->find(stun::kAttrRealm))
+                        c.realm =
+                            std::string(std::get<std::string_view>(stun::decode_realm(r->value)));
+                    if (const auto* no = m->find(stun::kAttrNonce))
+                        c.nonce =
+                            std::string(std::get<std::string_view>(stun::decode_nonce(no->value)));
                     c.key = stun::long_term_key(cred.username, c.realm, cred.password);
                     c.state = Client::State::allocate;
                 } else {
@@ -159,15 +176,19 @@ int main(int argc, char** argv) {
         }
     }
     const double secs = std::chrono::duration<double>(Clock::now() - start).count();
-    std::printf("%ld allocations in %.2f s: %.0f allocations/s (each followed by Refresh 0); %ld errors, %ld lost",
-                allocations, secs, allocations / secs, errors, retransmits);
+    std::printf(
+        "%ld allocations in %.2f s: %.0f allocations/s (each followed by Refresh 0); %ld errors, "
+        "%ld lost",
+        allocations, secs, allocations / secs, errors, retransmits);
     if (pid) {
         const double cpu = cpu_seconds(pid) - cpu0;
-        std::printf("; server CPU %.2f s (%.1f us per allocate+delete)", cpu, cpu * 1e6 / std::max(1L, allocations));
+        std::printf("; server CPU %.2f s (%.1f us per allocate+delete)", cpu,
+                    cpu * 1e6 / std::max(1L, allocations));
     }
     std::printf("\n");
     for (const auto& [code, count] : error_codes) {
-        std::printf("  %s error %d: %ld\n", code >= 10000 ? "Refresh" : "Allocate", code % 10000, count);
+        std::printf("  %s error %d: %ld\n", code >= 10000 ? "Refresh" : "Allocate", code % 10000,
+                    count);
     }
     for (auto& c : cs) ::close(c.fd);
     return allocations > 0 ? 0 : 1;

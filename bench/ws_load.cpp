@@ -60,7 +60,8 @@ double proc_cpu_seconds(long pid) {
     std::vector<std::string> fields;
     while (rest >> field) fields.push_back(field);
     // fields[11], [12] are utime, stime (fields 14 and 15 of stat, 1-based).
-    return (std::stod(fields.at(11)) + std::stod(fields.at(12))) / static_cast<double>(sysconf(_SC_CLK_TCK));
+    return (std::stod(fields.at(11)) + std::stod(fields.at(12))) /
+           static_cast<double>(sysconf(_SC_CLK_TCK));
 }
 
 class Client : public std::enable_shared_from_this<Client> {
@@ -70,17 +71,19 @@ public:
 
     void start(tcp::resolver::results_type const& endpoints) {
         beast::get_lowest_layer(ws_).expires_after(std::chrono::seconds(30));
-        beast::get_lowest_layer(ws_).async_connect(endpoints, [self = shared_from_this()](beast::error_code ec, auto) {
-            if (ec) return self->fail("connect", ec);
-            beast::get_lowest_layer(self->ws_).expires_never();
-            self->ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::client));
-            self->ws_.async_handshake(self->opts_.host, "/ws", [self](beast::error_code ec2) {
-                if (ec2) return self->fail("handshake", ec2);
-                self->send("{\"type\":\"login\",\"id\":1,\"userId\":\"" + self->user_ + "\"}");
-                self->send("{\"type\":\"join\",\"id\":2,\"roomId\":\"" + self->room_ + "\"}");
-                self->do_read();
+        beast::get_lowest_layer(ws_).async_connect(
+            endpoints, [self = shared_from_this()](beast::error_code ec, auto) {
+                if (ec) return self->fail("connect", ec);
+                beast::get_lowest_layer(self->ws_).expires_never();
+                self->ws_.set_option(
+                    websocket::stream_base::timeout::suggested(beast::role_type::client));
+                self->ws_.async_handshake(self->opts_.host, "/ws", [self](beast::error_code ec2) {
+                    if (ec2) return self->fail("handshake", ec2);
+                    self->send("{\"type\":\"login\",\"id\":1,\"userId\":\"" + self->user_ + "\"}");
+                    self->send("{\"type\":\"join\",\"id\":2,\"roomId\":\"" + self->room_ + "\"}");
+                    self->do_read();
+                });
             });
-        });
     }
 
     void send(std::string text) {
@@ -98,11 +101,12 @@ public:
 
 private:
     void write_next() {
-        ws_.async_write(asio::buffer(queue_.front()), [self = shared_from_this()](beast::error_code ec, std::size_t) {
-            if (ec) return self->fail("write", ec);
-            self->queue_.erase(self->queue_.begin());
-            if (!self->queue_.empty()) self->write_next();
-        });
+        ws_.async_write(asio::buffer(queue_.front()),
+                        [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                            if (ec) return self->fail("write", ec);
+                            self->queue_.erase(self->queue_.begin());
+                            if (!self->queue_.empty()) self->write_next();
+                        });
     }
 
     void do_read() {
@@ -110,7 +114,8 @@ private:
             if (ec) return self->fail("read", ec);
             const auto text = beast::buffers_to_string(self->buffer_.data());
             self->buffer_.consume(self->buffer_.size());
-            if (text.find("\"type\":\"join\"") != std::string::npos && text.find("\"success\":true") != std::string::npos) {
+            if (text.find("\"type\":\"join\"") != std::string::npos &&
+                text.find("\"success\":true") != std::string::npos) {
                 self->joined_ = true;
             } else if (text.rfind("{\"type\":\"signal\",\"roomId\"", 0) == 0) {
                 ++self->signals_;
@@ -154,12 +159,14 @@ int idle(const Options& o) {
     std::vector<std::shared_ptr<Client>> clients;
     const auto t0 = Clock::now();
     for (int i = 0; i < o.conns; ++i) {
-        clients.push_back(std::make_shared<Client>(ioc, o, "u" + std::to_string(i), "r" + std::to_string(i / 8)));
+        clients.push_back(
+            std::make_shared<Client>(ioc, o, "u" + std::to_string(i), "r" + std::to_string(i / 8)));
         clients.back()->start(endpoints);
         if (i % 100 == 99) ioc.run_for(std::chrono::milliseconds(5));  // let handshakes progress
     }
     auto all_joined = [&] {
-        for (auto& c : clients) if (!c->joined() && !c->failed()) return false;
+        for (auto& c : clients)
+            if (!c->joined() && !c->failed()) return false;
         return true;
     };
     run_until(ioc, all_joined, std::chrono::seconds(60));
@@ -167,14 +174,19 @@ int idle(const Options& o) {
     int joined = 0;
     for (auto& c : clients) joined += c->joined();
     // Let the server settle (allocator, queues) before sampling.
-    run_until(ioc, [] { return false; }, std::chrono::seconds(2));
+    run_until(
+        ioc, [] { return false; }, std::chrono::seconds(2));
     std::printf("connections joined: %d/%d in %.2f s\n", joined, o.conns, secs);
     if (o.pid) {
         const long rss = proc_field_kb(o.pid, "VmRSS");
-        std::printf("server RSS: before %ld KiB, with %d idle connections %ld KiB (%.1f KiB per connection)\n",
-                    rss_before, joined, rss, joined ? double(rss - rss_before) / joined : 0.0);
+        std::printf(
+            "server RSS: before %ld KiB, with %d idle connections %ld KiB (%.1f KiB per "
+            "connection)\n",
+            rss_before, joined, rss, joined ? double(rss - rss_before) / joined : 0.0);
     }
-    if (o.hold > 0) run_until(ioc, [] { return false; }, std::chrono::seconds(o.hold));
+    if (o.hold > 0)
+        run_until(
+            ioc, [] { return false; }, std::chrono::seconds(o.hold));
     for (auto& c : clients) c->close();
     ioc.run_for(std::chrono::milliseconds(200));
     return joined == o.conns ? 0 : 1;
@@ -194,7 +206,8 @@ int relay(const Options& o) {
     }
     auto all_joined = [&] {
         for (auto* v : {&senders, &receivers})
-            for (auto& c : *v) if (!c->joined()) return false;
+            for (auto& c : *v)
+                if (!c->joined()) return false;
         return true;
     };
     if (!run_until(ioc, all_joined, std::chrono::seconds(30))) {
@@ -207,7 +220,8 @@ int relay(const Options& o) {
     const auto t0 = Clock::now();
     for (int m = 0; m < o.messages; ++m) {
         for (int i = 0; i < o.pairs; ++i) {
-            senders[i]->send(R"({"type":"signal","ack":false,"to":"d)" + std::to_string(i) + R"(","data":)" + candidate + "}");
+            senders[i]->send(R"({"type":"signal","ack":false,"to":"d)" + std::to_string(i) +
+                             R"(","data":)" + candidate + "}");
         }
         if (m % 50 == 49) ioc.poll();
     }
@@ -217,11 +231,15 @@ int relay(const Options& o) {
         for (auto& r : receivers) n += r->received_signals();
         return n;
     };
-    run_until(ioc, [&] { return delivered() >= expected; }, std::chrono::seconds(120));
+    run_until(
+        ioc, [&] { return delivered() >= expected; }, std::chrono::seconds(120));
     const double secs = std::chrono::duration<double>(Clock::now() - t0).count();
     const double cpu = o.pid ? proc_cpu_seconds(o.pid) - cpu0 : 0;
-    std::printf("delivered %ld/%ld signals in %.2f s: %.0f msg/s", delivered(), expected, secs, delivered() / secs);
-    if (o.pid) std::printf(", server CPU %.2f s (%.1f us per message)", cpu, cpu * 1e6 / std::max(1L, delivered()));
+    std::printf("delivered %ld/%ld signals in %.2f s: %.0f msg/s", delivered(), expected, secs,
+                delivered() / secs);
+    if (o.pid)
+        std::printf(", server CPU %.2f s (%.1f us per message)", cpu,
+                    cpu * 1e6 / std::max(1L, delivered()));
     std::printf("\n");
     for (auto* v : {&senders, &receivers})
         for (auto& c : *v) c->close();
@@ -234,19 +252,28 @@ int relay(const Options& o) {
 int main(int argc, char** argv) {
     Options o;
     if (argc < 2) {
-        std::fprintf(stderr, "usage: ws_load idle|relay --port P [--conns N] [--pairs N] [--messages M] [--pid PID] [--hold S]\n");
+        std::fprintf(stderr,
+                     "usage: ws_load idle|relay --port P [--conns N] [--pairs N] [--messages M] "
+                     "[--pid PID] [--hold S]\n");
         return 2;
     }
     o.mode = argv[1];
     for (int i = 2; i + 1 < argc; i += 2) {
         const std::string k = argv[i], v = argv[i + 1];
-        if (k == "--port") o.port = v;
-        else if (k == "--host") o.host = v;
-        else if (k == "--conns") o.conns = std::stoi(v);
-        else if (k == "--pairs") o.pairs = std::stoi(v);
-        else if (k == "--messages") o.messages = std::stoi(v);
-        else if (k == "--pid") o.pid = std::stol(v);
-        else if (k == "--hold") o.hold = std::stoi(v);
+        if (k == "--port")
+            o.port = v;
+        else if (k == "--host")
+            o.host = v;
+        else if (k == "--conns")
+            o.conns = std::stoi(v);
+        else if (k == "--pairs")
+            o.pairs = std::stoi(v);
+        else if (k == "--messages")
+            o.messages = std::stoi(v);
+        else if (k == "--pid")
+            o.pid = std::stol(v);
+        else if (k == "--hold")
+            o.hold = std::stoi(v);
     }
     if (o.port.empty()) return 2;
     return o.mode == "idle" ? idle(o) : relay(o);

@@ -59,7 +59,8 @@ std::string format_ip(const IpBytes& ip) {
 }
 
 std::string url_host(std::string_view host) {
-    if (host.find(':') != std::string_view::npos && host.front() != '[') return "[" + std::string(host) + "]";
+    if (host.find(':') != std::string_view::npos && host.front() != '[')
+        return "[" + std::string(host) + "]";
     return std::string(host);
 }
 
@@ -67,7 +68,9 @@ std::string format_endpoint(std::string_view host, std::uint16_t port) {
     return url_host(host) + ":" + std::to_string(port);
 }
 
-std::string Endpoint::to_string() const { return format_endpoint(host, port); }
+std::string Endpoint::to_string() const {
+    return format_endpoint(host, port);
+}
 
 std::optional<Endpoint> parse_endpoint(std::string_view text) {
     std::string_view host;

@@ -24,7 +24,8 @@ public:
         return std::chrono::duration_cast<std::chrono::seconds>(wall().time_since_epoch()).count();
     }
     std::int64_t unix_millis() const {
-        return std::chrono::duration_cast<std::chrono::milliseconds>(wall().time_since_epoch()).count();
+        return std::chrono::duration_cast<std::chrono::milliseconds>(wall().time_since_epoch())
+            .count();
     }
 };
 

@@ -30,7 +30,8 @@ constexpr std::size_t kMaxRealmChars = 127;
 constexpr std::size_t kMinJwtSecretBytes = 32;
 
 template <class Enum, std::size_t N>
-Enum to_enum(const Field& field, const std::pair<std::string_view, Enum> (&table)[N], std::string_view what) {
+Enum to_enum(const Field& field, const std::pair<std::string_view, Enum> (&table)[N],
+             std::string_view what) {
     if (field.node.IsScalar()) {
         for (const auto& [name, value] : table) {
             if (field.node.Scalar() == name) return value;
@@ -43,8 +44,10 @@ constexpr std::pair<std::string_view, LogLevel> kLogLevels[] = {
     {"trace", LogLevel::trace}, {"debug", LogLevel::debug}, {"info", LogLevel::info},
     {"warn", LogLevel::warn},   {"error", LogLevel::error}, {"off", LogLevel::off},
 };
-constexpr std::pair<std::string_view, LogFormat> kLogFormats[] = {{"text", LogFormat::text}, {"json", LogFormat::json}};
-constexpr std::pair<std::string_view, AuthMode> kAuthModes[] = {{"none", AuthMode::none}, {"jwt", AuthMode::jwt}};
+constexpr std::pair<std::string_view, LogFormat> kLogFormats[] = {{"text", LogFormat::text},
+                                                                  {"json", LogFormat::json}};
+constexpr std::pair<std::string_view, AuthMode> kAuthModes[] = {{"none", AuthMode::none},
+                                                                {"jwt", AuthMode::jwt}};
 
 std::string trim(std::string_view text) {
     constexpr std::string_view kSpace = " \t\r\n";
@@ -54,7 +57,8 @@ std::string trim(std::string_view text) {
 }
 
 bool is_host_char(char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '.';
 }
 
 // Goes into "turn:<host>:3478" and "wss://<host>" URLs handed to browsers.
@@ -63,14 +67,16 @@ std::string to_host(const Field& field) {
     if (!field.node.IsScalar()) fail_expected(field, kWhat);
     const std::string& text = field.node.Scalar();
     if (parse_ip(text)) return text;
-    if (text.empty() || !std::all_of(text.begin(), text.end(), is_host_char)) fail_expected(field, kWhat);
+    if (text.empty() || !std::all_of(text.begin(), text.end(), is_host_char))
+        fail_expected(field, kWhat);
     return text;
 }
 
 // Browsers send "scheme://host[:port]"; a path or trailing slash would never
 // match, so it is rejected here rather than silently refusing every client.
 std::string to_origin(const Field& field) {
-    constexpr std::string_view kWhat = "an origin such as \"https://example.com\" (scheme://host[:port], no path)";
+    constexpr std::string_view kWhat =
+        "an origin such as \"https://example.com\" (scheme://host[:port], no path)";
     if (!field.node.IsScalar()) fail_expected(field, kWhat);
     const std::string& text = field.node.Scalar();
     const auto scheme_end = text.find("://");
@@ -84,13 +90,15 @@ std::string to_origin(const Field& field) {
 
 std::vector<Endpoint> to_endpoints(const Field& field) {
     std::vector<Endpoint> endpoints;
-    for (const Field& item : config_detail::to_list(field)) endpoints.push_back(config_detail::to_endpoint(item));
+    for (const Field& item : config_detail::to_list(field))
+        endpoints.push_back(config_detail::to_endpoint(item));
     return endpoints;
 }
 
 std::vector<Cidr> to_cidrs(const Field& field) {
     std::vector<Cidr> cidrs;
-    for (const Field& item : config_detail::to_list(field)) cidrs.push_back(config_detail::to_cidr(item));
+    for (const Field& item : config_detail::to_list(field))
+        cidrs.push_back(config_detail::to_cidr(item));
     return cidrs;
 }
 
@@ -101,14 +109,17 @@ TlsFiles read_tls(const Field& field) {
     const auto key = section.get("key");
     if (cert) tls.cert = config_detail::to_string(*cert);
     if (key) tls.key = config_detail::to_string(*key);
-    if (!tls.cert.empty() && tls.key.empty()) fail(*cert, "set without " + field.key + ".key (TLS needs both)");
-    if (tls.cert.empty() && !tls.key.empty()) fail(*key, "set without " + field.key + ".cert (TLS needs both)");
+    if (!tls.cert.empty() && tls.key.empty())
+        fail(*cert, "set without " + field.key + ".key (TLS needs both)");
+    if (tls.cert.empty() && !tls.key.empty())
+        fail(*key, "set without " + field.key + ".cert (TLS needs both)");
     return tls;
 }
 
 void read_rate_limit(const Field& field, RateLimitConfig& out) {
     const Section section(field, {"messages_per_second", "burst"});
-    if (auto v = section.get("messages_per_second")) out.messages_per_second = config_detail::to_number(*v, 0, false);
+    if (auto v = section.get("messages_per_second"))
+        out.messages_per_second = config_detail::to_number(*v, 0, false);
     if (auto v = section.get("burst")) out.burst = config_detail::to_number(*v, 1, true);
 }
 
@@ -121,11 +132,13 @@ void read_heartbeat(const Field& field, SignalingConfig& out) {
     if (out.heartbeat_timeout > out.heartbeat_interval) return;
     // A timeout not longer than the interval would drop every healthy client.
     if (timeout) {
-        fail(*timeout, "must be longer than " + field.key + ".interval (" + format_duration(out.heartbeat_interval) +
-                           "), got " + format_duration(out.heartbeat_timeout));
+        fail(*timeout, "must be longer than " + field.key + ".interval (" +
+                           format_duration(out.heartbeat_interval) + "), got " +
+                           format_duration(out.heartbeat_timeout));
     }
-    fail(*interval, "must be shorter than " + field.key + ".timeout (" + format_duration(out.heartbeat_timeout) +
-                        "), got " + format_duration(out.heartbeat_interval));
+    fail(*interval, "must be shorter than " + field.key + ".timeout (" +
+                        format_duration(out.heartbeat_timeout) + "), got " +
+                        format_duration(out.heartbeat_interval));
 }
 
 // A byte bound must hold the largest message the server relays: a signal of
@@ -137,7 +150,8 @@ void read_resume(const Field& field, SignalingConfig& out) {
     if (auto v = section.get("window")) out.resume_window = config_detail::to_duration(*v, true);
     if (auto v = section.get("buffer")) out.resume_buffer = config_detail::to_uint(*v, 1, kNoMax);
     if (auto v = section.get("buffer_bytes")) {
-        out.resume_buffer_bytes = config_detail::to_uint(*v, out.max_message_bytes + kEnvelopeSlack, kNoMax);
+        out.resume_buffer_bytes =
+            config_detail::to_uint(*v, out.max_message_bytes + kEnvelopeSlack, kNoMax);
     }
 }
 
@@ -152,16 +166,22 @@ void read_signaling(const Field& field, SignalingConfig& out) {
     if (auto v = section.get("listen")) out.listen = config_detail::to_endpoint(*v);
     if (auto v = section.get("tls")) out.tls = read_tls(*v);
     if (auto v = section.get("allowed_origins")) {
-        for (const Field& item : config_detail::to_list(*v)) out.allowed_origins.push_back(to_origin(item));
+        for (const Field& item : config_detail::to_list(*v))
+            out.allowed_origins.push_back(to_origin(item));
     }
     if (auto v = section.get("static_dir")) out.static_dir = config_detail::to_string(*v);
-    if (auto v = section.get("max_message_bytes")) out.max_message_bytes = to_uint(*v, 1024, kMaxMessageBytes);
+    if (auto v = section.get("max_message_bytes"))
+        out.max_message_bytes = to_uint(*v, 1024, kMaxMessageBytes);
     if (auto v = section.get("max_room_members")) out.max_room_members = to_uint(*v, 2, kNoMax);
-    if (auto v = section.get("max_rooms_per_session")) out.max_rooms_per_session = to_uint(*v, 1, kNoMax);
+    if (auto v = section.get("max_rooms_per_session"))
+        out.max_rooms_per_session = to_uint(*v, 1, kNoMax);
     if (auto v = section.get("max_connections")) out.max_connections = to_uint(*v, 1, kNoMax);
-    if (auto v = section.get("max_connections_per_ip")) out.max_connections_per_ip = to_uint(*v, 0, kNoMax);
-    if (auto v = section.get("login_timeout")) out.login_timeout = config_detail::to_duration(*v, false);
-    if (auto v = section.get("write_timeout")) out.write_timeout = config_detail::to_duration(*v, false);
+    if (auto v = section.get("max_connections_per_ip"))
+        out.max_connections_per_ip = to_uint(*v, 0, kNoMax);
+    if (auto v = section.get("login_timeout"))
+        out.login_timeout = config_detail::to_duration(*v, false);
+    if (auto v = section.get("write_timeout"))
+        out.write_timeout = config_detail::to_duration(*v, false);
     if (auto v = section.get("rate_limit")) read_rate_limit(*v, out.rate_limit);
     if (auto v = section.get("error_budget")) out.error_budget = to_uint(*v, 1, kNoMax);
     if (auto v = section.get("send_queue_limit")) out.send_queue_limit = to_uint(*v, 1, kNoMax);
@@ -174,8 +194,10 @@ void read_signaling(const Field& field, SignalingConfig& out) {
     const std::uint64_t largest = out.max_message_bytes + kEnvelopeSlack;
     if (out.send_queue_bytes < largest || out.resume_buffer_bytes < largest) {
         const auto where = section.get("max_message_bytes");
-        fail(where ? *where : field, "a message this large does not fit in send_queue_bytes or "
-                                     "resume.buffer_bytes; raise them to at least " + std::to_string(largest));
+        fail(where ? *where : field,
+             "a message this large does not fit in send_queue_bytes or "
+             "resume.buffer_bytes; raise them to at least " +
+                 std::to_string(largest));
     }
 }
 
@@ -191,7 +213,8 @@ SecretSource read_secret_source(const Section& section, std::string_view key) {
     SecretSource source{section.get(key), section.get(std::string(key) + "_file"), ""};
     if (source.file) source.path = config_detail::to_string(*source.file);
     const YAML::Node* value = source.inline_value ? &source.inline_value->node : nullptr;
-    const bool inline_empty = !value || value->IsNull() || (value->IsScalar() && value->Scalar().empty()) ||
+    const bool inline_empty = !value || value->IsNull() ||
+                              (value->IsScalar() && value->Scalar().empty()) ||
                               (value->IsSequence() && value->size() == 0);
     if (!inline_empty && !source.path.empty()) {
         fail(*source.file, "cannot be used together with " + source.inline_value->key);
@@ -214,7 +237,8 @@ void read_auth(const Field& field, AuthConfig& out) {
     if (out.jwt_secret.size() < kMinJwtSecretBytes) {
         fail(source.path.empty() ? *source.inline_value : *source.file,
              "must be at least " + std::to_string(kMinJwtSecretBytes) +
-                 " bytes for HS256 (RFC 7518, section 3.2), got " + std::to_string(out.jwt_secret.size()));
+                 " bytes for HS256 (RFC 7518, section 3.2), got " +
+                 std::to_string(out.jwt_secret.size()));
     }
 }
 
@@ -234,7 +258,8 @@ std::vector<std::string> read_turn_secrets(const Section& section) {
     std::size_t start = 0;
     while (start <= content.size()) {
         const std::size_t end = std::min(content.find('\n', start), content.size());
-        if (std::string line = trim(std::string_view(content).substr(start, end - start)); !line.empty()) {
+        if (std::string line = trim(std::string_view(content).substr(start, end - start));
+            !line.empty()) {
             secrets.push_back(std::move(line));
         }
         start = end + 1;
@@ -250,7 +275,8 @@ std::size_t utf8_length(std::string_view text) {
 }
 
 std::pair<std::uint16_t, std::uint16_t> to_port_range(const Field& field) {
-    constexpr std::string_view kWhat = "a port range \"first-last\" with 1 <= first <= last <= 65535";
+    constexpr std::string_view kWhat =
+        "a port range \"first-last\" with 1 <= first <= last <= 65535";
     if (!field.node.IsScalar()) fail_expected(field, kWhat);
     const std::string& text = field.node.Scalar();
     const auto dash = text.find('-');
@@ -261,8 +287,8 @@ std::pair<std::uint16_t, std::uint16_t> to_port_range(const Field& field) {
     if (dash == std::string::npos) fail_expected(field, kWhat);
     const auto a = std::from_chars(begin, begin + dash, first);
     const auto b = std::from_chars(begin + dash + 1, finish, last);
-    if (a.ec != std::errc{} || a.ptr != begin + dash || b.ec != std::errc{} || b.ptr != finish || first < 1 ||
-        first > last || last > 65535) {
+    if (a.ec != std::errc{} || a.ptr != begin + dash || b.ec != std::errc{} || b.ptr != finish ||
+        first < 1 || first > last || last > 65535) {
         fail_expected(field, kWhat);
     }
     return {static_cast<std::uint16_t>(first), static_cast<std::uint16_t>(last)};
@@ -274,12 +300,15 @@ std::vector<StaticUser> read_static_users(const Field& field) {
         const Section section(item, {"username", "password"});
         const auto username = section.get("username");
         const auto password = section.get("password");
-        if (!item.node.IsMap() || !username || !password) fail(item, "expected a map with username and password");
-        StaticUser user{config_detail::to_nonempty_string(*username), config_detail::to_nonempty_string(*password)};
+        if (!item.node.IsMap() || !username || !password)
+            fail(item, "expected a map with username and password");
+        StaticUser user{config_detail::to_nonempty_string(*username),
+                        config_detail::to_nonempty_string(*password)};
         // "<expiry>:<user>" is the REST credential form; a colon here would be ambiguous.
         if (user.username.find(':') != std::string::npos) fail(*username, "must not contain ':'");
         const auto same = [&](const StaticUser& u) { return u.username == user.username; };
-        if (std::any_of(users.begin(), users.end(), same)) fail(*username, "duplicate user \"" + user.username + "\"");
+        if (std::any_of(users.begin(), users.end(), same))
+            fail(*username, "duplicate user \"" + user.username + "\"");
         users.push_back(std::move(user));
     }
     return users;
@@ -290,9 +319,12 @@ void read_turn_policy(const Section& section, TurnConfig& out) {
     if (auto v = section.get("max_allocation_lifetime"))
         out.max_allocation_lifetime = config_detail::to_duration(*v, false);
     if (auto v = section.get("max_allocations")) out.max_allocations = to_uint(*v, 1, kNoMax);
-    if (auto v = section.get("max_allocations_per_user")) out.max_allocations_per_user = to_uint(*v, 1, kNoMax);
-    if (auto v = section.get("max_stream_connections")) out.max_stream_connections = to_uint(*v, 1, kNoMax);
-    if (auto v = section.get("max_bps_per_allocation")) out.max_bps_per_allocation = to_uint(*v, 0, kNoMax);
+    if (auto v = section.get("max_allocations_per_user"))
+        out.max_allocations_per_user = to_uint(*v, 1, kNoMax);
+    if (auto v = section.get("max_stream_connections"))
+        out.max_stream_connections = to_uint(*v, 1, kNoMax);
+    if (auto v = section.get("max_bps_per_allocation"))
+        out.max_bps_per_allocation = to_uint(*v, 0, kNoMax);
     if (auto v = section.get("allow_peers")) out.allow_peers = to_cidrs(*v);
     if (auto v = section.get("deny_peers")) {
         out.deny_peers_default = v->node.IsScalar() && v->node.Scalar() == "default";
@@ -301,7 +333,8 @@ void read_turn_policy(const Section& section, TurnConfig& out) {
             out.deny_peers = to_cidrs(*v);
         }
     }
-    if (auto v = section.get("require_active_session")) out.require_active_session = config_detail::to_bool(*v);
+    if (auto v = section.get("require_active_session"))
+        out.require_active_session = config_detail::to_bool(*v);
     if (auto v = section.get("static_users")) out.static_users = read_static_users(*v);
 }
 
@@ -317,19 +350,25 @@ void read_turn(const Field& field, TurnConfig& out) {
     if (auto v = section.get("enabled")) out.enabled = config_detail::to_bool(*v);
     if (auto v = section.get("realm")) {
         out.realm = config_detail::to_nonempty_string(*v);
-        if (utf8_length(out.realm) > kMaxRealmChars) fail_expected(*v, "at most 127 characters (RFC 8489)");
+        if (utf8_length(out.realm) > kMaxRealmChars)
+            fail_expected(*v, "at most 127 characters (RFC 8489)");
     }
     out.secrets = read_turn_secrets(section);
-    if (auto v = section.get("credential_ttl")) out.credential_ttl = config_detail::to_duration(*v, false);
+    if (auto v = section.get("credential_ttl"))
+        out.credential_ttl = config_detail::to_duration(*v, false);
     if (auto v = section.get("listen_udp")) out.listen_udp = to_endpoints(*v);
     if (auto v = section.get("listen_tcp")) out.listen_tcp = to_endpoints(*v);
     const auto listen_tls = section.get("listen_tls");
     if (listen_tls) out.listen_tls = to_endpoints(*listen_tls);
     if (auto v = section.get("tls")) out.tls = read_tls(*v);
-    if (!out.listen_tls.empty() && !out.tls.enabled()) fail(*listen_tls, "requires turn.tls.cert and turn.tls.key");
-    if (auto v = section.get("relay_address")) out.relay_address = config_detail::to_optional_ip(*v);
-    if (auto v = section.get("external_address")) out.external_address = config_detail::to_optional_ip(*v);
-    if (auto v = section.get("relay_ports")) std::tie(out.relay_port_min, out.relay_port_max) = to_port_range(*v);
+    if (!out.listen_tls.empty() && !out.tls.enabled())
+        fail(*listen_tls, "requires turn.tls.cert and turn.tls.key");
+    if (auto v = section.get("relay_address"))
+        out.relay_address = config_detail::to_optional_ip(*v);
+    if (auto v = section.get("external_address"))
+        out.external_address = config_detail::to_optional_ip(*v);
+    if (auto v = section.get("relay_ports"))
+        std::tie(out.relay_port_min, out.relay_port_max) = to_port_range(*v);
     read_turn_policy(section, out);
 }
 
@@ -386,14 +425,17 @@ void find_placeholders(const YAML::Node& node, const std::string& key, std::stri
 Config read_config(const YAML::Node& root, std::string_view file) {
     Config config;
     config.source = std::string(file);
-    const Section top(Field{root, "", root.Mark(), file},
-                      {"log", "threads", "public_host", "signaling", "auth", "turn", "metrics", "shutdown"});
+    const Section top(
+        Field{root, "", root.Mark(), file},
+        {"log", "threads", "public_host", "signaling", "auth", "turn", "metrics", "shutdown"});
     if (auto v = top.get("log")) {
         const Section log(*v, {"level", "format"});
         if (auto level = log.get("level")) {
-            config.log_level = to_enum(*level, kLogLevels, "one of trace, debug, info, warn, error, off");
+            config.log_level =
+                to_enum(*level, kLogLevels, "one of trace, debug, info, warn, error, off");
         }
-        if (auto format = log.get("format")) config.log_format = to_enum(*format, kLogFormats, "text or json");
+        if (auto format = log.get("format"))
+            config.log_format = to_enum(*format, kLogFormats, "text or json");
     }
     if (auto v = top.get("threads")) {
         config.threads = static_cast<unsigned>(config_detail::to_uint(*v, 0, kMaxThreads));
@@ -416,14 +458,16 @@ std::variant<Config, ConfigError> parse_config(std::string_view yaml_text, std::
         const std::vector<YAML::Node> documents = YAML::LoadAll(std::string(yaml_text));
         if (documents.size() > 1) {
             return ConfigError{config_detail::position(file, documents[1].Mark()) +
-                               ": expected one YAML document, found " + std::to_string(documents.size())};
+                               ": expected one YAML document, found " +
+                               std::to_string(documents.size())};
         }
         const YAML::Node root = documents.empty() ? YAML::Node() : documents.front();
         std::vector<std::string> placeholders;
         find_placeholders(root, "", file, yaml_text, placeholders);
         if (!placeholders.empty()) {
-            std::string message = file + ": " + std::to_string(placeholders.size()) + " placeholder" +
-                                  (placeholders.size() == 1 ? "" : "s") + " to fill in before Switchboard can run:";
+            std::string message = file + ": " + std::to_string(placeholders.size()) +
+                                  " placeholder" + (placeholders.size() == 1 ? "" : "s") +
+                                  " to fill in before Switchboard can run:";
             for (const auto& line : placeholders) message += "\n  " + line;
             return ConfigError{message};
         }

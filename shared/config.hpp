@@ -54,16 +54,16 @@ struct SignalingConfig {
     // closing handshake (the peer stopped reading).
     std::chrono::milliseconds write_timeout{10000};
     RateLimitConfig rate_limit;
-    std::size_t error_budget = 10;        // protocol errors before close 1008
+    std::size_t error_budget = 10;  // protocol errors before close 1008
     // A connection whose unsent frames pass either bound is a slow consumer:
     // closed with 1008.
-    std::size_t send_queue_limit = 1024;        // frames
-    std::size_t send_queue_bytes = 1 << 20;     // bytes
+    std::size_t send_queue_limit = 1024;     // frames
+    std::size_t send_queue_bytes = 1 << 20;  // bytes
     std::chrono::milliseconds heartbeat_interval{25000}, heartbeat_timeout{60000};
     std::chrono::milliseconds resume_window{30000};  // 0 disables resume
     // Frames kept for a detached session; past either bound it ends.
-    std::size_t resume_buffer = 256;                 // frames
-    std::size_t resume_buffer_bytes = 1 << 20;       // bytes
+    std::size_t resume_buffer = 256;            // frames
+    std::size_t resume_buffer_bytes = 1 << 20;  // bytes
     bool operator==(const SignalingConfig&) const = default;
 };
 

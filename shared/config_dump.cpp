@@ -36,7 +36,9 @@ public:
     }
     void integer(std::string_view name, std::uint64_t value) { plain(name, std::to_string(value)); }
     void boolean(std::string_view name, bool value) { plain(name, value ? "true" : "false"); }
-    void duration(std::string_view name, std::chrono::milliseconds value) { plain(name, format_duration(value)); }
+    void duration(std::string_view name, std::chrono::milliseconds value) {
+        plain(name, format_duration(value));
+    }
     void strings(std::string_view name, const std::vector<std::string>& values) {
         key(name);
         out_ << YAML::Flow << YAML::BeginSeq;
@@ -124,7 +126,8 @@ void write_turn(Writer& w, const TurnConfig& t) {
     w.tls("tls", t.tls);
     w.text("relay_address", t.relay_address);
     w.text("external_address", t.external_address);
-    w.text("relay_ports", std::to_string(t.relay_port_min) + "-" + std::to_string(t.relay_port_max));
+    w.text("relay_ports",
+           std::to_string(t.relay_port_min) + "-" + std::to_string(t.relay_port_max));
     w.duration("max_allocation_lifetime", t.max_allocation_lifetime);
     w.integer("max_allocations", t.max_allocations);
     w.integer("max_allocations_per_user", t.max_allocations_per_user);

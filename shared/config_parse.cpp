@@ -24,7 +24,9 @@ struct FileCloser {
 };
 
 // std::strerror is not thread-safe; the category message is.
-std::string errno_text() { return std::generic_category().message(errno); }
+std::string errno_text() {
+    return std::generic_category().message(errno);
+}
 
 std::string join_key(std::string_view parent, std::string_view key) {
     if (parent.empty()) return std::string(key);
@@ -40,14 +42,16 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
         row[0] = i;
         for (std::size_t j = 1; j <= b.size(); ++j) {
             const std::size_t above = row[j];
-            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+            row[j] =
+                std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
             diagonal = above;
         }
     }
     return row[b.size()];
 }
 
-std::string suggestion(std::string_view parent, std::string_view key, std::initializer_list<std::string_view> known) {
+std::string suggestion(std::string_view parent, std::string_view key,
+                       std::initializer_list<std::string_view> known) {
     std::string_view best;
     std::size_t best_distance = 3;  // beyond two edits it is a different word
     for (std::string_view candidate : known) {
@@ -68,7 +72,8 @@ const YAML::Node& scalar_or_fail(const Field& field, std::string_view what) {
 
 std::string describe_range(std::uint64_t min, std::uint64_t max) {
     constexpr auto kNoMax = std::numeric_limits<std::uint64_t>::max();
-    if (max != kNoMax) return "an integer between " + std::to_string(min) + " and " + std::to_string(max);
+    if (max != kNoMax)
+        return "an integer between " + std::to_string(min) + " and " + std::to_string(max);
     if (min == 0) return "a non-negative integer";
     if (min == 1) return "a positive integer";
     return "an integer >= " + std::to_string(min);
@@ -78,7 +83,8 @@ std::string describe_range(std::uint64_t min, std::uint64_t max) {
 
 std::string position(std::string_view file, const YAML::Mark& mark) {
     if (mark.is_null()) return std::string(file);
-    return std::string(file) + ":" + std::to_string(mark.line + 1) + ":" + std::to_string(mark.column + 1);
+    return std::string(file) + ":" + std::to_string(mark.line + 1) + ":" +
+           std::to_string(mark.column + 1);
 }
 
 std::string describe(const YAML::Node& node) {
@@ -114,7 +120,8 @@ void fail_expected(const Field& field, std::string_view what) {
     fail(field, "expected " + std::string(what) + ", got " + describe(field.node));
 }
 
-Section::Section(Field field, std::initializer_list<std::string_view> known_keys) : field_(std::move(field)) {
+Section::Section(Field field, std::initializer_list<std::string_view> known_keys)
+    : field_(std::move(field)) {
     if (field_.node.IsNull()) return;
     if (!field_.node.IsMap()) fail_expected(field_, "a map");
     std::vector<std::pair<std::string, int>> seen;  // key, 1-based line
@@ -122,16 +129,19 @@ Section::Section(Field field, std::initializer_list<std::string_view> known_keys
         const YAML::Node key = entry.first;
         const std::string where = position(field_.file, key.Mark());
         if (!key.IsScalar()) {
-            throw ConfigFailure{where + ": expected a key name in " +
-                                (field_.key.empty() ? std::string("the top-level map") : field_.key) + ", got " +
-                                describe(key)};
+            throw ConfigFailure{
+                where + ": expected a key name in " +
+                (field_.key.empty() ? std::string("the top-level map") : field_.key) + ", got " +
+                describe(key)};
         }
         const std::string& name = key.Scalar();
         const std::string dotted = join_key(field_.key, name);
         if (std::find(known_keys.begin(), known_keys.end(), name) == known_keys.end()) {
-            throw ConfigFailure{where + ": unknown key \"" + dotted + "\"" + suggestion(field_.key, name, known_keys)};
+            throw ConfigFailure{where + ": unknown key \"" + dotted + "\"" +
+                                suggestion(field_.key, name, known_keys)};
         }
-        const auto previous = std::find_if(seen.begin(), seen.end(), [&](const auto& s) { return s.first == name; });
+        const auto previous =
+            std::find_if(seen.begin(), seen.end(), [&](const auto& s) { return s.first == name; });
         if (previous != seen.end()) {
             throw ConfigFailure{where + ": duplicate key \"" + dotted + "\" (first set on line " +
                                 std::to_string(previous->second) + ")"};
@@ -150,7 +160,9 @@ std::optional<Field> Section::get(std::string_view key) const {
     return std::nullopt;
 }
 
-std::string to_string(const Field& field) { return scalar_or_fail(field, "a string").Scalar(); }
+std::string to_string(const Field& field) {
+    return scalar_or_fail(field, "a string").Scalar();
+}
 
 std::string to_nonempty_string(const Field& field) {
     std::string value = to_string(field);
@@ -170,7 +182,8 @@ std::uint64_t to_uint(const Field& field, std::uint64_t min, std::uint64_t max) 
     const std::string& text = scalar_or_fail(field, describe_range(min, max)).Scalar();
     std::uint64_t value = 0;
     const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (text.empty() || ec != std::errc{} || end != text.data() + text.size() || value < min || value > max) {
+    if (text.empty() || ec != std::errc{} || end != text.data() + text.size() || value < min ||
+        value > max) {
         fail_expected(field, describe_range(min, max));
     }
     return value;
@@ -184,14 +197,16 @@ double to_number(const Field& field, double min, bool min_inclusive) {
     double value = 0;
     const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
     const bool in_range = min_inclusive ? value >= min : value > min;
-    if (text.empty() || ec != std::errc{} || end != text.data() + text.size() || !std::isfinite(value) || !in_range) {
+    if (text.empty() || ec != std::errc{} || end != text.data() + text.size() ||
+        !std::isfinite(value) || !in_range) {
         fail_expected(field, what);
     }
     return value;
 }
 
 std::chrono::milliseconds to_duration(const Field& field, bool allow_zero) {
-    constexpr std::string_view kWhat = "a duration such as 250ms, 30s, 10m or 1h (a bare number is seconds)";
+    constexpr std::string_view kWhat =
+        "a duration such as 250ms, 30s, 10m or 1h (a bare number is seconds)";
     const auto value = parse_duration(scalar_or_fail(field, kWhat).Scalar());
     if (!value) fail_expected(field, kWhat);
     if (!allow_zero && value->count() == 0) fail_expected(field, "a duration > 0");
@@ -199,14 +214,16 @@ std::chrono::milliseconds to_duration(const Field& field, bool allow_zero) {
 }
 
 Endpoint to_endpoint(const Field& field) {
-    constexpr std::string_view kWhat = "an address IP:port such as \"127.0.0.1:8080\" or \"[::1]:3478\"";
+    constexpr std::string_view kWhat =
+        "an address IP:port such as \"127.0.0.1:8080\" or \"[::1]:3478\"";
     const auto value = parse_endpoint(scalar_or_fail(field, kWhat).Scalar());
     if (!value) fail_expected(field, kWhat);
     return *value;
 }
 
 Cidr to_cidr(const Field& field) {
-    constexpr std::string_view kWhat = "an IP address or CIDR block such as \"10.0.0.0/8\" or \"fd00::/8\"";
+    constexpr std::string_view kWhat =
+        "an IP address or CIDR block such as \"10.0.0.0/8\" or \"fd00::/8\"";
     const auto value = parse_cidr(scalar_or_fail(field, kWhat).Scalar());
     if (!value) fail_expected(field, kWhat);
     return *value;
@@ -221,7 +238,8 @@ std::string to_optional_ip(const Field& field) {
     // A wildcard would be advertised to clients as their relay address.
     const IpBytes any6{};
     const auto any4 = parse_ip("0.0.0.0");
-    if (*ip == any6 || *ip == *any4) fail_expected(field, "a specific IP address (not 0.0.0.0 or ::)");
+    if (*ip == any6 || *ip == *any4)
+        fail_expected(field, "a specific IP address (not 0.0.0.0 or ::)");
     return text;
 }
 
@@ -230,7 +248,8 @@ std::vector<Field> to_list(const Field& field) {
     std::vector<Field> items;
     for (std::size_t i = 0; i < field.node.size(); ++i) {
         const YAML::Node item = field.node[i];
-        items.push_back(Field{item, field.key + "[" + std::to_string(i) + "]", item.Mark(), field.file});
+        items.push_back(
+            Field{item, field.key + "[" + std::to_string(i) + "]", item.Mark(), field.file});
     }
     return items;
 }

@@ -199,7 +199,8 @@ constexpr std::array<std::uint32_t, 256> kCrcTable = make_crc_table();
 Sha1Digest sha1(std::span<const std::uint8_t> data) {
     Sha1Digest out{};
     unsigned size = 0;
-    if (EVP_Digest(data.data(), data.size(), out.data(), &size, EVP_sha1(), nullptr) != 1 || size != out.size()) {
+    if (EVP_Digest(data.data(), data.size(), out.data(), &size, EVP_sha1(), nullptr) != 1 ||
+        size != out.size()) {
         fail_closed("SHA-1");
     }
     return out;

@@ -23,7 +23,9 @@ constexpr std::array<Unit, 5> kUnits{{
     {"h", 3'600'000},
 }};
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_digit(char c) {
+    return c >= '0' && c <= '9';
+}
 
 }  // namespace
 
@@ -38,7 +40,8 @@ std::optional<std::chrono::milliseconds> parse_duration(std::string_view text) {
         std::uint64_t count = 0;
         const auto [end, ec] = std::from_chars(text.data(), text.data() + digits, count);
         if (ec != std::errc{} || end != text.data() + digits) return std::nullopt;
-        const auto limit = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max() / unit.millis);
+        const auto limit =
+            static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max() / unit.millis);
         if (count > limit) return std::nullopt;
         return std::chrono::milliseconds(static_cast<std::int64_t>(count) * unit.millis);
     }

@@ -25,10 +25,10 @@ void write(LogLevel level, std::string_view component, std::string_view message)
 
 // The message expression is evaluated only when the level is enabled, so a
 // flood of bad packets costs a branch, not a string build.
-#define SB_LOG(level, component, message)                                                   \
-    do {                                                                                    \
-        if (::switchboard::shared::log::enabled(::switchboard::shared::LogLevel::level)) {  \
-            ::switchboard::shared::log::write(::switchboard::shared::LogLevel::level,       \
-                                              (component), (message));                      \
-        }                                                                                   \
+#define SB_LOG(level, component, message)                                                          \
+    do {                                                                                           \
+        if (::switchboard::shared::log::enabled(::switchboard::shared::LogLevel::level)) {         \
+            ::switchboard::shared::log::write(::switchboard::shared::LogLevel::level, (component), \
+                                              (message));                                          \
+        }                                                                                          \
     } while (0)

@@ -28,8 +28,9 @@ bool SessionBridge::is_active_now(std::string_view user) const {
     return active_.contains(std::string(user));
 }
 
-void SessionBridge::View::apply(const std::vector<Gone>& batch,
-                                const std::function<void(const std::string&, const std::string&)>& on_gone) {
+void SessionBridge::View::apply(
+    const std::vector<Gone>& batch,
+    const std::function<void(const std::string&, const std::string&)>& on_gone) {
     for (const auto& gone : batch) {
         active_.erase(gone.user);
         if (on_gone) on_gone(gone.user, gone.reason);

@@ -31,23 +31,25 @@ std::variant<shared::JwtClaims, HttpReply> bearer_claims(std::string_view author
     // RFC 7235 section 2.1: the scheme name is case-insensitive.
     constexpr std::string_view kBearer = "bearer ";
     const auto scheme = authorization.substr(0, kBearer.size());
-    const bool bearer = scheme.size() == kBearer.size() &&
-                        std::equal(scheme.begin(), scheme.end(), kBearer.begin(), [](char a, char b) {
-                            return (a >= 'A' && a <= 'Z' ? static_cast<char>(a + 32) : a) == b;
-                        });
+    const bool bearer =
+        scheme.size() == kBearer.size() &&
+        std::equal(scheme.begin(), scheme.end(), kBearer.begin(), [](char a, char b) {
+            return (a >= 'A' && a <= 'Z' ? static_cast<char>(a + 32) : a) == b;
+        });
     if (!bearer) return error_reply(401, "unauthorized", "Authorization: Bearer <JWT> is required");
     auto verified = shared::verify_jwt(authorization.substr(kBearer.size()), config.auth.jwt_secret,
                                        clock.unix_seconds());
     if (auto* err = std::get_if<shared::JwtError>(&verified)) {
-        return error_reply(401, "unauthorized", "token rejected: " + make_error_code(*err).message());
+        return error_reply(401, "unauthorized",
+                           "token rejected: " + make_error_code(*err).message());
     }
     return std::get<shared::JwtClaims>(std::move(verified));
 }
 
 }  // namespace
 
-std::optional<HttpReply> authorize_admin(std::string_view authorization, const shared::Config& config,
-                                         const shared::Clock& clock) {
+std::optional<HttpReply> authorize_admin(std::string_view authorization,
+                                         const shared::Config& config, const shared::Clock& clock) {
     if (config.auth.mode == shared::AuthMode::none) return std::nullopt;
     auto verified = bearer_claims(authorization, config, clock);
     if (auto* reply = std::get_if<HttpReply>(&verified)) return std::move(*reply);
@@ -91,7 +93,8 @@ std::string query_param(std::string_view target, std::string_view name) {
     return {};
 }
 
-std::string turn_credentials_json(const IceServerFactory& ice, std::string_view user, std::int64_t now_unix) {
+std::string turn_credentials_json(const IceServerFactory& ice, std::string_view user,
+                                  std::int64_t now_unix) {
     const auto list = ice.make(user, now_unix);
     rapidjson::StringBuffer buf;
     rapidjson::Writer<rapidjson::StringBuffer> w(buf);
@@ -104,7 +107,8 @@ std::string turn_credentials_json(const IceServerFactory& ice, std::string_view 
     w.Int64(list.expires_at - now_unix);
     w.Key("uris");
     w.StartArray();
-    for (const auto& u : list.turn_urls) w.String(u.c_str(), static_cast<rapidjson::SizeType>(u.size()));
+    for (const auto& u : list.turn_urls)
+        w.String(u.c_str(), static_cast<rapidjson::SizeType>(u.size()));
     w.EndArray();
     w.EndObject();
     return std::string(buf.GetString(), buf.GetSize());
@@ -115,7 +119,8 @@ HttpReply turn_credentials_endpoint(std::string_view target, std::string_view au
                                     const shared::Clock& clock) {
     const std::string user = query_param(target, "user");
     if (!shared::valid_identifier(user)) {
-        return error_reply(400, "bad-request", "user must be 1 to 128 characters of [A-Za-z0-9._:@-]");
+        return error_reply(400, "bad-request",
+                           "user must be 1 to 128 characters of [A-Za-z0-9._:@-]");
     }
     if (!config.turn.enabled) return error_reply(404, "not-found", "TURN is disabled");
     if (config.auth.mode == shared::AuthMode::jwt) {
@@ -125,7 +130,8 @@ HttpReply turn_credentials_endpoint(std::string_view target, std::string_view au
             return error_reply(403, "forbidden", "the token is for another user");
         }
     }
-    return HttpReply{200, "application/json", turn_credentials_json(ice, user, clock.unix_seconds())};
+    return HttpReply{200, "application/json",
+                     turn_credentials_json(ice, user, clock.unix_seconds())};
 }
 
 }  // namespace switchboard::signaling

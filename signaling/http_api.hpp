@@ -29,13 +29,14 @@ HttpReply turn_credentials_endpoint(std::string_view target, std::string_view au
 
 // {"username","password","ttl","uris"}: the TURN REST API reply body (also
 // printed by `switchboard turn-credentials`).
-std::string turn_credentials_json(const IceServerFactory& ice, std::string_view user, std::int64_t now_unix);
+std::string turn_credentials_json(const IceServerFactory& ice, std::string_view user,
+                                  std::int64_t now_unix);
 
 // Admin endpoints (POST /api/kick): nullopt when allowed, else the reply.
 // Mode jwt: a Bearer token with `"admin": true` (401 without a valid token,
 // 403 without the claim). Mode none (development): allowed.
-std::optional<HttpReply> authorize_admin(std::string_view authorization, const shared::Config& config,
-                                         const shared::Clock& clock);
+std::optional<HttpReply> authorize_admin(std::string_view authorization,
+                                         const shared::Config& config, const shared::Clock& clock);
 
 // The reply to a kick: 200 {"userId","rooms":[...]} or 404 when the user
 // was in none of the rooms named.

@@ -25,8 +25,8 @@ double seconds_of(std::chrono::milliseconds ms) {
 }  // namespace
 
 Hub::Hub(const shared::Config& config, const shared::Clock& clock, Outbox& outbox,
-         const IceServerFactory& ice, shared::Metrics& metrics, std::unique_ptr<RoomDirectory> rooms,
-         shared::SessionBridge* bridge)
+         const IceServerFactory& ice, shared::Metrics& metrics,
+         std::unique_ptr<RoomDirectory> rooms, shared::SessionBridge* bridge)
     : config_(std::make_shared<const shared::Config>(config)),
       clock_(clock),
       outbox_(outbox),
@@ -59,7 +59,9 @@ bool Hub::user_active(std::string_view user_id) const {
 void Hub::on_open(ConnectionId id) {
     const auto& rl = config_->signaling.rate_limit;
     const auto now = clock_.now();
-    connections_.emplace(id, std::make_unique<Connection>(id, shared::TokenBucket(rl.messages_per_second, rl.burst, now), now));
+    connections_.emplace(id,
+                         std::make_unique<Connection>(
+                             id, shared::TokenBucket(rl.messages_per_second, rl.burst, now), now));
     settle();
 }
 
@@ -77,12 +79,14 @@ void Hub::on_text(ConnectionId id, std::string_view frame) {
     if (!c->bucket.try_take(clock_.now())) {
         counters_->rate_limited.inc();
         if (auto* req = std::get_if<Request>(&parsed)) {
-            reply(*c, protocol::encode_failure(protocol::type_name(req->type), req->id_json,
-                                               Error::rate_limited, "message rate exceeded; dropped"));
+            reply(*c,
+                  protocol::encode_failure(protocol::type_name(req->type), req->id_json,
+                                           Error::rate_limited, "message rate exceeded; dropped"));
         } else {
             const auto& f = std::get<protocol::ParseFailure>(parsed);
             reply(*c, f.type.empty()
-                          ? protocol::encode_error_event(Error::rate_limited, "message rate exceeded; dropped", f.id_json)
+                          ? protocol::encode_error_event(
+                                Error::rate_limited, "message rate exceeded; dropped", f.id_json)
                           : protocol::encode_failure(f.type, f.id_json, Error::rate_limited,
                                                      "message rate exceeded; dropped"));
         }
@@ -96,10 +100,12 @@ void Hub::on_text(ConnectionId id, std::string_view frame) {
 
     if (auto* f = std::get_if<protocol::ParseFailure>(&parsed)) {
         counters_->error(f->error).inc();
-        SB_LOG(debug, "signaling", "connection " + std::to_string(id) + ": " +
-                                       std::string(protocol::wire_name(f->error)) + ": " + f->message);
-        reply(*c, f->type.empty() ? protocol::encode_error_event(f->error, f->message, f->id_json)
-                                  : protocol::encode_failure(f->type, f->id_json, f->error, f->message));
+        SB_LOG(debug, "signaling",
+               "connection " + std::to_string(id) + ": " +
+                   std::string(protocol::wire_name(f->error)) + ": " + f->message);
+        reply(*c, f->type.empty()
+                      ? protocol::encode_error_event(f->error, f->message, f->id_json)
+                      : protocol::encode_failure(f->type, f->id_json, f->error, f->message));
         spend_error_budget(*c);
     } else {
         const auto& req = std::get<Request>(parsed);
@@ -141,9 +147,9 @@ void Hub::reply(Connection& c, std::string_view text) {
 void Hub::fail(Connection& c, std::string_view type, std::string_view id_json, Error error,
                std::string_view message, std::optional<std::string_view> room_id) {
     counters_->error(error).inc();
-    SB_LOG(debug, "signaling", "connection " + std::to_string(c.id) + ": " + std::string(type) +
-                                   ": " + std::string(protocol::wire_name(error)) + ": " +
-                                   std::string(message));
+    SB_LOG(debug, "signaling",
+           "connection " + std::to_string(c.id) + ": " + std::string(type) + ": " +
+               std::string(protocol::wire_name(error)) + ": " + std::string(message));
     reply(c, protocol::encode_failure(type, id_json, error, message, room_id));
     if (protocol::counts_against_budget(error)) spend_error_budget(c);
 }
@@ -161,7 +167,8 @@ void Hub::handle_login(Connection& c, const Request& req) {
         reply(c, protocol::encode_failure("login", req.id_json, e, message));
         spend_error_budget(c);  // failed logins spend the budget whatever the code
     };
-    if (!c.user_id.empty()) return login_failed(Error::already_logged_in, "this connection is logged in");
+    if (!c.user_id.empty())
+        return login_failed(Error::already_logged_in, "this connection is logged in");
 
     std::string user_id;
     std::optional<std::string> name;
@@ -170,14 +177,17 @@ void Hub::handle_login(Connection& c, const Request& req) {
     if (config_->auth.mode == shared::AuthMode::none) {
         if (!req.user_id) return login_failed(Error::bad_request, "userId is required");
         if (!shared::valid_identifier(*req.user_id)) {
-            return login_failed(Error::bad_request, "userId must be 1 to 128 characters of [A-Za-z0-9._:@-]");
+            return login_failed(Error::bad_request,
+                                "userId must be 1 to 128 characters of [A-Za-z0-9._:@-]");
         }
         user_id = *req.user_id;
     } else {
         if (!req.token) return login_failed(Error::bad_request, "token is required");
-        auto verified = shared::verify_jwt(*req.token, config_->auth.jwt_secret, clock_.unix_seconds());
+        auto verified =
+            shared::verify_jwt(*req.token, config_->auth.jwt_secret, clock_.unix_seconds());
         if (auto* err = std::get_if<shared::JwtError>(&verified)) {
-            return login_failed(Error::unauthorized, "token rejected: " + make_error_code(*err).message());
+            return login_failed(Error::unauthorized,
+                                "token rejected: " + make_error_code(*err).message());
         }
         auto& claims = std::get<shared::JwtClaims>(verified);
         user_id = std::move(claims.sub);
@@ -201,8 +211,8 @@ void Hub::handle_login(Connection& c, const Request& req) {
             const ConnectionId old_conn = *old->conn;
             if (Connection* oc = find_connection(old_conn)) oc->user_id.clear();
             old->conn.reset();
-            if (!outbox_.send(old_conn, protocol::encode_error_event(
-                                            Error::session_replaced, "logged in elsewhere"))) {
+            if (!outbox_.send(old_conn, protocol::encode_error_event(Error::session_replaced,
+                                                                     "logged in elsewhere"))) {
                 slow_consumers_.push_back(old_conn);
             }
             close_connection(old_conn, close_code::replaced, "session replaced");
@@ -226,8 +236,9 @@ protocol::LoginResult Hub::login_result(const Session& s, bool resumed) const {
     return r;
 }
 
-Hub::Session& Hub::start_session(Connection& c, std::string user_id, std::optional<std::string> name,
-                                 bool any_room, std::vector<std::string> rooms) {
+Hub::Session& Hub::start_session(Connection& c, std::string user_id,
+                                 std::optional<std::string> name, bool any_room,
+                                 std::vector<std::string> rooms) {
     auto s = std::make_unique<Session>();
     s->user_id = user_id;
     s->name = std::move(name);
@@ -270,7 +281,8 @@ void Hub::resume_session(Connection& c, Session& s, const Request& req) {
 void Hub::handle_join(Connection& c, Session& s, const Request& req) {
     const std::string& room = *req.room_id;  // the parser requires it for join
     if (!s.allows_room(room)) {
-        return fail(c, "join", req.id_json, Error::unauthorized, "the token does not allow this room", room);
+        return fail(c, "join", req.id_json, Error::unauthorized,
+                    "the token does not allow this room", room);
     }
     const bool already = std::find(s.rooms.begin(), s.rooms.end(), room) != s.rooms.end();
     bool created = false;
@@ -307,7 +319,8 @@ std::optional<std::string> Hub::member_room(Connection& c, Session& s, const Req
     const auto type = protocol::type_name(req.type);
     if (req.room_id) {
         if (std::find(s.rooms.begin(), s.rooms.end(), *req.room_id) == s.rooms.end()) {
-            fail(c, type, req.id_json, Error::not_in_room, "not a member of this room", *req.room_id);
+            fail(c, type, req.id_json, Error::not_in_room, "not a member of this room",
+                 *req.room_id);
             return std::nullopt;
         }
         return *req.room_id;
@@ -337,7 +350,8 @@ void Hub::handle_signal(Connection& c, Session& s, const Request& req) {
     if (req.to) {
         Session* peer = rooms_->is_member(*room, *req.to) ? find_session(*req.to) : nullptr;
         if (peer == nullptr) {
-            return fail(c, "signal", req.id_json, Error::unknown_peer, "no such user in this room", *room);
+            return fail(c, "signal", req.id_json, Error::unknown_peer, "no such user in this room",
+                        *room);
         }
         deliver(*peer, protocol::encode_signal(*room, s.user_id, req.data_json));
         counters_->signals.inc();

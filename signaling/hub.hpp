@@ -22,11 +22,11 @@
 #include "shared/config.hpp"
 #include "shared/metrics.hpp"
 #include "shared/session_bridge.hpp"
+#include "shared/token_bucket.hpp"
 #include "signaling/ice_servers.hpp"
 #include "signaling/protocol/encoder.hpp"
 #include "signaling/protocol/message.hpp"
 #include "signaling/room_directory.hpp"
-#include "shared/token_bucket.hpp"
 
 namespace switchboard::signaling {
 
@@ -100,7 +100,8 @@ public:
     // nullopt, with reason "kicked": the others see user-left, the user
     // itself gets the same event about itself, and when it is left in no
     // room its TURN relays are revoked. Returns the rooms it was removed from.
-    std::vector<std::string> kick(std::string_view user_id, std::optional<std::string_view> room_id);
+    std::vector<std::string> kick(std::string_view user_id,
+                                  std::optional<std::string_view> room_id);
 
     // What the hub tells the SessionBridge: true while the user has a
     // session, attached or inside its resume window, that is in at least one

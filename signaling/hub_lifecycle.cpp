@@ -17,7 +17,8 @@ void Hub::on_close(ConnectionId id, Disconnect how) {
     if (s != nullptr && s->conn == id) {
         s->conn.reset();
         s->bucket = bucket;
-        const std::string_view reason = how == Disconnect::heartbeat_timeout ? "timeout" : "disconnected";
+        const std::string_view reason =
+            how == Disconnect::heartbeat_timeout ? "timeout" : "disconnected";
         if (how == Disconnect::normal) {
             end_session(user_id, "left");
         } else if (config_->signaling.resume_window.count() > 0) {
@@ -61,7 +62,8 @@ void Hub::tick() {
         for (auto& [room, due] : s->ice_push_at) {
             if (now < due) continue;
             due = now + config_->turn.credential_ttl * 4 / 5;
-            deliver(*s, protocol::encode_ice_servers_push(room, ice_.make(user_id, clock_.unix_seconds())));
+            deliver(*s, protocol::encode_ice_servers_push(
+                            room, ice_.make(user_id, clock_.unix_seconds())));
         }
     }
     for (const auto& [user_id, reason] : expired) end_session(user_id, reason);
@@ -89,7 +91,8 @@ void Hub::shutdown(std::string_view reason, std::int64_t reconnect_after_ms) {
     }
 }
 
-std::vector<std::string> Hub::kick(std::string_view user_id, std::optional<std::string_view> room_id) {
+std::vector<std::string> Hub::kick(std::string_view user_id,
+                                   std::optional<std::string_view> room_id) {
     std::vector<std::string> removed;
     Session* s = find_session(user_id);
     if (s == nullptr) return removed;
@@ -121,7 +124,8 @@ void Hub::deliver(Session& s, std::string_view text) {
         return;
     }
     const auto& sig = config_->signaling;
-    if (s.buffer.size() >= sig.resume_buffer || s.buffer_bytes + text.size() > sig.resume_buffer_bytes) {
+    if (s.buffer.size() >= sig.resume_buffer ||
+        s.buffer_bytes + text.size() > sig.resume_buffer_bytes) {
         // Ending the session here would change the room we may be iterating.
         overflowed_sessions_.push_back(s.user_id);
         return;
@@ -178,7 +182,8 @@ void Hub::settle() {
         for (const auto id : slow) {
             if (find_connection(id) == nullptr) continue;
             counters_->slow_consumers.inc();
-            SB_LOG(debug, "signaling", "connection " + std::to_string(id) + ": send queue full, closing");
+            SB_LOG(debug, "signaling",
+                   "connection " + std::to_string(id) + ": send queue full, closing");
             close_connection(id, close_code::policy, "send queue full");
         }
         auto overflowed = std::move(overflowed_sessions_);

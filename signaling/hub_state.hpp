@@ -18,10 +18,10 @@ struct Hub::Connection {
     std::size_t errors = 0;
     shared::TokenBucket bucket;
     std::size_t dropped_in_row = 0;
-    TimePoint opened;         // the login deadline runs from here
-    bool logged_in = false;   // a login succeeded on it: the login deadline is over
-    TimePoint last_rx;        // last inbound frame or control frame
-    TimePoint next_ping{};    // the next heartbeat ping (set at the first tick)
+    TimePoint opened;        // the login deadline runs from here
+    bool logged_in = false;  // a login succeeded on it: the login deadline is over
+    TimePoint last_rx;       // last inbound frame or control frame
+    TimePoint next_ping{};   // the next heartbeat ping (set at the first tick)
 };
 
 struct Hub::Session {
@@ -39,9 +39,9 @@ struct Hub::Session {
     // Detached: waiting out the resume window.
     bool detached = false;
     TimePoint detached_until{};
-    std::string detach_reason;        // user-left reason if the window passes
-    std::deque<std::string> buffer;   // frames held for a resume, bounded by resume.buffer
-    std::size_t buffer_bytes = 0;     // ... and by resume.buffer_bytes
+    std::string detach_reason;       // user-left reason if the window passes
+    std::deque<std::string> buffer;  // frames held for a resume, bounded by resume.buffer
+    std::size_t buffer_bytes = 0;    // ... and by resume.buffer_bytes
     // PROTOCOL.md "Rate limit": the bucket belongs to the session, so a
     // resumed connection carries on from where the dropped one was.
     std::optional<shared::TokenBucket> bucket;
@@ -71,12 +71,15 @@ struct Hub::Counters {
                             "Sessions resumed on a new connection.")),
           slow_consumers(m.counter("switchboard_signaling_slow_consumer_closes_total",
                                    "Connections closed because their send queue was full.")),
-          resume_overflows(m.counter("switchboard_signaling_resume_buffer_overflows_total",
-                                     "Detached sessions ended because their resume buffer filled.")),
-          heartbeat_timeouts(m.counter("switchboard_signaling_heartbeat_timeouts_total",
-                                       "Connections closed with 4008: no inbound traffic for heartbeat.timeout.")),
-          login_timeouts(m.counter("switchboard_signaling_login_timeouts_total",
-                                   "Connections closed with 1008: no login within signaling.login_timeout.")) {
+          resume_overflows(
+              m.counter("switchboard_signaling_resume_buffer_overflows_total",
+                        "Detached sessions ended because their resume buffer filled.")),
+          heartbeat_timeouts(
+              m.counter("switchboard_signaling_heartbeat_timeouts_total",
+                        "Connections closed with 4008: no inbound traffic for heartbeat.timeout.")),
+          login_timeouts(
+              m.counter("switchboard_signaling_login_timeouts_total",
+                        "Connections closed with 1008: no login within signaling.login_timeout.")) {
         for (int t = 0; t < 7; ++t) {
             const auto type = protocol::type_name(static_cast<protocol::RequestType>(t));
             messages[t] = &m.counter("switchboard_signaling_messages_total",

@@ -31,17 +31,21 @@ IceServerFactory::IceServerFactory(const shared::Config& config)
         stun_urls_.push_back("stun:" + host + ":" + std::to_string(tcp.front().port));
     }
     if (!udp.empty()) {
-        turn_urls_.push_back("turn:" + host + ":" + std::to_string(udp.front().port) + "?transport=udp");
+        turn_urls_.push_back("turn:" + host + ":" + std::to_string(udp.front().port) +
+                             "?transport=udp");
     }
     if (!tcp.empty()) {
-        turn_urls_.push_back("turn:" + host + ":" + std::to_string(tcp.front().port) + "?transport=tcp");
+        turn_urls_.push_back("turn:" + host + ":" + std::to_string(tcp.front().port) +
+                             "?transport=tcp");
     }
     if (!tls.empty()) {
-        turn_urls_.push_back("turns:" + host + ":" + std::to_string(tls.front().port) + "?transport=tcp");
+        turn_urls_.push_back("turns:" + host + ":" + std::to_string(tls.front().port) +
+                             "?transport=tcp");
     }
 }
 
-protocol::IceServerList IceServerFactory::make(std::string_view user_id, std::int64_t now_unix) const {
+protocol::IceServerList IceServerFactory::make(std::string_view user_id,
+                                               std::int64_t now_unix) const {
     protocol::IceServerList list;
     list.stun_urls = stun_urls_;
     list.turn_urls = turn_urls_;

@@ -38,7 +38,9 @@ public:
 private:
     struct Hash {
         using is_transparent = void;
-        std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+        std::size_t operator()(std::string_view s) const {
+            return std::hash<std::string_view>{}(s);
+        }
     };
     // Rooms are small (max_room_members, 16 by default): a vector keeps join
     // order and is faster than a set at that size.

@@ -46,7 +46,8 @@ std::optional<std::string> resolve_static_path(std::string_view root, std::strin
         const auto end = std::min(decoded->find('/', start), decoded->size());
         const std::string_view segment(decoded->data() + start, end - start);
         if (segment == ".." || segment == ".") return std::nullopt;
-        if (segment.find('\0') != std::string_view::npos || segment.find('\\') != std::string_view::npos) {
+        if (segment.find('\0') != std::string_view::npos ||
+            segment.find('\\') != std::string_view::npos) {
             return std::nullopt;
         }
         if (!segment.empty()) {

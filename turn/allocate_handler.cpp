@@ -55,8 +55,8 @@ std::uint64_t token_value(const stun::ReservationToken& t) {
 struct AllocateParams {
     stun::Address::Family family = stun::Address::Family::v4;
     bool even_port = false;
-    bool reserve_next = false;                // EVEN-PORT with the R bit
-    std::optional<std::uint64_t> token;       // RESERVATION-TOKEN presented
+    bool reserve_next = false;           // EVEN-PORT with the R bit
+    std::optional<std::uint64_t> token;  // RESERVATION-TOKEN presented
     bool additional_ipv6 = false;
     std::optional<std::uint32_t> lifetime;
 };
@@ -395,9 +395,9 @@ std::vector<std::uint8_t> handle_allocate(EngineContext& context, const Request&
     stun::add_xor_address(reply.builder(), stun::kAttrXorMappedAddress, request.from.client);
     auto response = std::move(reply).finish();
 
-    auto allocation = std::make_unique<Allocation>(id, request.from, relayed, credentials.username,
-                                                   credentials.user, credentials.rest, now + lifetime,
-                                                   context.config.turn.max_bps_per_allocation, now);
+    auto allocation = std::make_unique<Allocation>(
+        id, request.from, relayed, credentials.username, credentials.user, credentials.rest,
+        now + lifetime, context.config.turn.max_bps_per_allocation, now);
     if (additional.relay) {
         allocation->add_relay(additional.relay->id, additional.relay->address);
         context.shared.add_relayed(additional.relay->address);

@@ -136,7 +136,9 @@ public:
     std::optional<std::uint16_t> channel_for(const stun::Address& peer, TimePoint now) const;
     std::size_t channel_count() const noexcept { return channels_.size(); }
 
-    bool admit(std::size_t bytes, TimePoint now) { return bucket_.try_take(now, static_cast<double>(bytes)); }
+    bool admit(std::size_t bytes, TimePoint now) {
+        return bucket_.try_take(now, static_cast<double>(bytes));
+    }
 
     // The last kResponseCacheSize responses, for kResponseCacheLifetime.
     const std::vector<std::uint8_t>* cached_response(const stun::TransactionId& id,

@@ -24,7 +24,8 @@ std::size_t FiveTupleHash::operator()(const FiveTuple& t) const noexcept {
 
 struct Engine::Impl {
     Impl(const shared::Config& config, const shared::Clock& clock, SharedState& shared,
-         const ActiveUsers& active, shared::Metrics& metrics, std::span<const std::uint8_t> nonce_key)
+         const ActiveUsers& active, shared::Metrics& metrics,
+         std::span<const std::uint8_t> nonce_key)
         : context(config, clock, shared, active, metrics, nonce_key) {}
 
     void on_stun(const FiveTuple& from, const stun::MessageView& message, EngineSink& sink);
@@ -153,7 +154,8 @@ std::vector<std::uint8_t> Engine::Impl::on_allocation_request(const Request& req
 }
 
 Engine::Engine(const shared::Config& config, const shared::Clock& clock, SharedState& shared,
-               const ActiveUsers& active, shared::Metrics& metrics, std::span<const std::uint8_t> nonce_key)
+               const ActiveUsers& active, shared::Metrics& metrics,
+               std::span<const std::uint8_t> nonce_key)
     : impl_(std::make_unique<Impl>(config, clock, shared, active, metrics, nonce_key)) {}
 
 Engine::~Engine() {
@@ -217,7 +219,8 @@ void Engine::tick(EngineSink& sink) {
 
 void Engine::drop_user(std::string_view user_id, EngineSink& sink) {
     auto& context = impl_->context;
-    for (const AllocationId id : context.allocations.of_rest_user(user_id)) context.destroy(id, sink);
+    for (const AllocationId id : context.allocations.of_rest_user(user_id))
+        context.destroy(id, sink);
 }
 
 void Engine::add_own_addresses(std::span<const stun::Address> addresses) {

@@ -132,18 +132,20 @@ public:
     // `nonce_key` is a per-process random key shared by all workers so a
     // nonce issued by one worker is valid on another (TCP vs UDP of one client).
     Engine(const shared::Config& config, const shared::Clock& clock, SharedState& shared,
-           const ActiveUsers& active, shared::Metrics& metrics, std::span<const std::uint8_t> nonce_key);
+           const ActiveUsers& active, shared::Metrics& metrics,
+           std::span<const std::uint8_t> nonce_key);
     ~Engine();
     Engine(const Engine&) = delete;
     Engine& operator=(const Engine&) = delete;
 
     // A datagram (UDP) or one framed message (TCP/TLS: one STUN message or
     // one ChannelData, as stun::next_frame_size split it) from a client.
-    void on_client_packet(const FiveTuple& from, std::span<const std::uint8_t> bytes, EngineSink& sink);
+    void on_client_packet(const FiveTuple& from, std::span<const std::uint8_t> bytes,
+                          EngineSink& sink);
     // A datagram received on relay socket `id` (either relay of a dual
     // allocation) from `peer`.
-    void on_peer_packet(AllocationId id, const stun::Address& peer, std::span<const std::uint8_t> bytes,
-                        EngineSink& sink);
+    void on_peer_packet(AllocationId id, const stun::Address& peer,
+                        std::span<const std::uint8_t> bytes, EngineSink& sink);
     // A TCP/TLS client connection closed: its allocation goes with it (RFC 8656 §3.1).
     void on_client_closed(const FiveTuple& client, EngineSink& sink);
     // Expires allocations, permissions and channel bindings. Call about once a second.

@@ -71,9 +71,10 @@ EngineContext::EngineContext(const shared::Config& config_, const shared::Clock&
 Reply EngineContext::error(const Request& request, std::uint16_t code, std::string_view reason) {
     metrics.error(code).inc();
     // Debug level: a flood of bad requests must not flood the log.
-    SB_LOG(debug, "turn", request.from.client.to_string() + " " +
-                              std::string(stun::to_string(request.message.method())) + ": " +
-                              std::to_string(code) + (reason.empty() ? "" : " " + std::string(reason)));
+    SB_LOG(debug, "turn",
+           request.from.client.to_string() + " " +
+               std::string(stun::to_string(request.message.method())) + ": " +
+               std::to_string(code) + (reason.empty() ? "" : " " + std::string(reason)));
     return Reply::error(request, code, reason);
 }
 
@@ -94,7 +95,8 @@ bool EngineContext::policy_allows(const shared::IpBytes& ip, const FiveTuple& fr
     return !ours && policy.allowed(ip);
 }
 
-bool EngineContext::data_permitted(const Allocation& allocation, const stun::Address& peer, TimePoint now) {
+bool EngineContext::data_permitted(const Allocation& allocation, const stun::Address& peer,
+                                   TimePoint now) {
     const Allocation::Permission* permission = allocation.permission(peer.bytes, now);
     if (permission == nullptr) {
         metrics.drop(DropReason::no_permission);

@@ -58,7 +58,8 @@ private:
 
 struct EngineContext {
     EngineContext(const shared::Config& config, const shared::Clock& clock, SharedState& shared,
-                  const ActiveUsers& active, shared::Metrics& metrics, std::span<const std::uint8_t> nonce_key);
+                  const ActiveUsers& active, shared::Metrics& metrics,
+                  std::span<const std::uint8_t> nonce_key);
 
     TimePoint now() const { return clock.now(); }
 

@@ -27,7 +27,9 @@ public:
     // reservations.
     ProcessState(std::size_t max_allocations, std::size_t max_per_user,
                  shared::Gauge* reservations_gauge = nullptr)
-        : max_total_(max_allocations), max_per_user_(max_per_user), reservations_gauge_(reservations_gauge) {}
+        : max_total_(max_allocations),
+          max_per_user_(max_per_user),
+          reservations_gauge_(reservations_gauge) {}
 
     Reserve reserve_allocation(std::string_view user) override {
         std::lock_guard lock(mutex_);
@@ -66,7 +68,8 @@ public:
     bool add_reservation(std::uint64_t token, std::unique_ptr<HeldPort> port,
                          shared::Clock::Steady::time_point expiry) override {
         std::lock_guard lock(mutex_);
-        if (reservations_.size() >= max_total_) return false;  // each holds a port, as an allocation does
+        if (reservations_.size() >= max_total_)
+            return false;  // each holds a port, as an allocation does
         reservations_[token] = {std::move(port), expiry};
         publish_locked();
         return true;

@@ -13,7 +13,8 @@ std::unique_ptr<TlsChannel> TlsChannel::accept(SSL_CTX* ctx, int fd) {
         SSL_free(ssl);
         return nullptr;
     }
-    SSL_set_mode(ssl, SSL_MODE_RELEASE_BUFFERS | SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+    SSL_set_mode(ssl, SSL_MODE_RELEASE_BUFFERS | SSL_MODE_ENABLE_PARTIAL_WRITE |
+                          SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
     // One read() for whatever records have arrived, not two per record
     // (header, then body); the buffer is still released once it is empty.
     SSL_set_read_ahead(ssl, 1);
@@ -21,7 +22,9 @@ std::unique_ptr<TlsChannel> TlsChannel::accept(SSL_CTX* ctx, int fd) {
     return std::unique_ptr<TlsChannel>(new TlsChannel(ssl));
 }
 
-TlsChannel::~TlsChannel() { SSL_free(ssl_); }
+TlsChannel::~TlsChannel() {
+    SSL_free(ssl_);
+}
 
 TlsChannel::Status TlsChannel::status_of(int ret) {
     switch (SSL_get_error(ssl_, ret)) {

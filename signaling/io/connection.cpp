@@ -38,7 +38,8 @@ std::string_view reason_for(std::uint16_t code) {
 
 }  // namespace
 
-Connection::Connection(std::shared_ptr<Loop> loop, tcp::socket socket, std::string peer_ip, bool metrics_only)
+Connection::Connection(std::shared_ptr<Loop> loop, tcp::socket socket, std::string peer_ip,
+                       bool metrics_only)
     : loop_(std::move(loop)),
       socket_(std::move(socket)),
       peer_ip_(std::move(peer_ip)),
@@ -112,19 +113,21 @@ Connection::Io Connection::transmit(const char* data, std::size_t size, std::siz
 void Connection::wait_readable() {
     if (waiting_readable_ || phase_ == Phase::done) return;
     waiting_readable_ = true;
-    socket_.async_wait(tcp::socket::wait_read, [self = shared_from_this()](boost::system::error_code ec) {
-        self->waiting_readable_ = false;
-        if (!ec) self->on_readable();
-    });
+    socket_.async_wait(tcp::socket::wait_read,
+                       [self = shared_from_this()](boost::system::error_code ec) {
+                           self->waiting_readable_ = false;
+                           if (!ec) self->on_readable();
+                       });
 }
 
 void Connection::wait_writable() {
     if (waiting_writable_ || phase_ == Phase::done) return;
     waiting_writable_ = true;
-    socket_.async_wait(tcp::socket::wait_write, [self = shared_from_this()](boost::system::error_code ec) {
-        self->waiting_writable_ = false;
-        if (!ec) self->on_writable();
-    });
+    socket_.async_wait(tcp::socket::wait_write,
+                       [self = shared_from_this()](boost::system::error_code ec) {
+                           self->waiting_writable_ = false;
+                           if (!ec) self->on_writable();
+                       });
 }
 
 void Connection::on_writable() {
@@ -142,7 +145,8 @@ void Connection::handshake() {
         case Status::ok:
             phase_ = Phase::http;
             deadline_ = loop_->clock.now() + kRequestDeadline;
-            return on_readable();  // the first request may have come with the handshake's last flight
+            return on_readable();  // the first request may have come with the handshake's last
+                                   // flight
         case Status::want_read: return wait_readable();
         case Status::want_write: return wait_writable();
         case Status::closed:
@@ -218,7 +222,8 @@ void Connection::flush() {
     frames_begin_ = 0;
     queued_frames_ = 0;
     stuck_since_.reset();
-    if (close_after_write_ || (phase_ == Phase::closing && (close_received_ || reader_failed_))) linger();
+    if (close_after_write_ || (phase_ == Phase::closing && (close_received_ || reader_failed_)))
+        linger();
 }
 
 void Connection::linger() {
@@ -250,7 +255,8 @@ void Connection::check_deadline(TimePoint now) {
     if (phase_ == Phase::done) return;
     if (stuck_since_ && now - *stuck_since_ >= loop_->config.signaling.write_timeout) {
         loop_->counters.write_timeouts.inc();
-        SB_LOG(debug, "signaling", "connection " + std::to_string(id_) + ": write stuck for write_timeout, dropped");
+        SB_LOG(debug, "signaling",
+               "connection " + std::to_string(id_) + ": write stuck for write_timeout, dropped");
         return finish(Disconnect::dropped);
     }
     if (now < deadline_) return;
@@ -344,7 +350,8 @@ void Connection::upgrade(Request& request) {
 // ---------------------------------------------------------------- WebSocket
 
 bool Connection::queue_text(std::string_view text) {
-    if (phase_ != Phase::websocket) return true;  // closing or gone: later frames are moot, not an overflow
+    if (phase_ != Phase::websocket)
+        return true;  // closing or gone: later frames are moot, not an overflow
     const auto& sig = loop_->config.signaling;
     if (queued_frames_ >= sig.send_queue_limit ||
         out_.size() - sent_ + ws::frame_size(text.size()) > sig.send_queue_bytes) {
@@ -382,8 +389,9 @@ void Connection::close_websocket(std::uint16_t code, std::string_view reason) {
 
 void Connection::fail_websocket(std::uint16_t code, std::string_view reason) {
     if (phase_ != Phase::websocket) return;
-    SB_LOG(debug, "ws", "connection " + std::to_string(id_) + ": closing with " + std::to_string(code) + " (" +
-                            std::string(reason) + ")");
+    SB_LOG(debug, "ws",
+           "connection " + std::to_string(id_) + ": closing with " + std::to_string(code) + " (" +
+               std::string(reason) + ")");
     ws::append_close(out_, code, reason);
     begin_closing();
     hub_told_ = true;
@@ -410,7 +418,8 @@ bool Connection::on_event(const ws::Event& event) {
             }
             begin_closing();
             hub_told_ = true;
-            loop_->hub.on_close(id_, event.code == ws::close::normal ? Disconnect::normal : Disconnect::dropped);
+            loop_->hub.on_close(
+                id_, event.code == ws::close::normal ? Disconnect::normal : Disconnect::dropped);
         } else if (phase_ == Phase::closing && sent_ == out_.size()) {
             linger();  // the closing handshake is complete
         }
@@ -419,7 +428,9 @@ bool Connection::on_event(const ws::Event& event) {
     if (phase_ != Phase::websocket) return true;  // closing: data is moot
     switch (event.kind) {
         case Kind::text: loop_->hub.on_text(id_, event.payload); break;
-        case Kind::binary: fail_websocket(close_code::unsupported_data, reason_for(close_code::unsupported_data)); break;
+        case Kind::binary:
+            fail_websocket(close_code::unsupported_data, reason_for(close_code::unsupported_data));
+            break;
         case Kind::ping:
             ws::append_frame(out_, ws::Opcode::pong, event.payload);
             queue_raw({});

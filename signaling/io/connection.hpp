@@ -48,7 +48,8 @@ class Connection final : public std::enable_shared_from_this<Connection>,
                          private protocol::ws::EventHandler {
 public:
     // `metrics_only`: the metrics listener (plain HTTP, /metrics and /healthz).
-    Connection(std::shared_ptr<Loop> loop, tcp::socket socket, std::string peer_ip, bool metrics_only);
+    Connection(std::shared_ptr<Loop> loop, tcp::socket socket, std::string peer_ip,
+               bool metrics_only);
     ~Connection() override;
     Connection(const Connection&) = delete;
     Connection& operator=(const Connection&) = delete;
@@ -134,7 +135,7 @@ private:
     bool flush_scheduled_ = false;
     bool waiting_writable_ = false;
     bool waiting_readable_ = false;
-    bool read_wants_writable_ = false;  // a TLS read that needs the socket writable
+    bool read_wants_writable_ = false;      // a TLS read that needs the socket writable
     std::optional<TimePoint> stuck_since_;  // a write waiting for the socket, since
 };
 

@@ -26,7 +26,9 @@ std::string_view header(const Request& r, http::field f) {
     return {v.data(), v.size()};
 }
 
-std::string_view path_of(std::string_view target) { return target.substr(0, target.find('?')); }
+std::string_view path_of(std::string_view target) {
+    return target.substr(0, target.find('?'));
+}
 
 // Splits a comma-separated header value into trimmed tokens.
 std::vector<std::string> tokens_of(std::string_view value) {
@@ -34,8 +36,10 @@ std::vector<std::string> tokens_of(std::string_view value) {
     while (!value.empty()) {
         const auto comma = value.find(',');
         auto token = value.substr(0, comma);
-        while (!token.empty() && (token.front() == ' ' || token.front() == '\t')) token.remove_prefix(1);
-        while (!token.empty() && (token.back() == ' ' || token.back() == '\t')) token.remove_suffix(1);
+        while (!token.empty() && (token.front() == ' ' || token.front() == '\t'))
+            token.remove_prefix(1);
+        while (!token.empty() && (token.back() == ' ' || token.back() == '\t'))
+            token.remove_suffix(1);
         if (!token.empty()) out.emplace_back(token);
         if (comma == std::string_view::npos) break;
         value.remove_prefix(comma + 1);
@@ -82,7 +86,8 @@ Response serve_static(const Loop& loop, const Request& req) {
 // POST /api/kick?user=U[&room=R] (docs/protocol.md "Admin API").
 Response kick(Loop& loop, const Request& req) {
     if (req.method() != http::verb::post) return method_not_allowed("POST");
-    if (auto denied = authorize_admin(header(req, http::field::authorization), loop.current(), loop.clock)) {
+    if (auto denied =
+            authorize_admin(header(req, http::field::authorization), loop.current(), loop.clock)) {
         return from(std::move(*denied));
     }
     const auto user = query_param(req.target(), "user");
@@ -90,9 +95,11 @@ Response kick(Loop& loop, const Request& req) {
     if (!shared::valid_identifier(user) || (!room.empty() && !shared::valid_identifier(room))) {
         return text(400, "user (and room) must be valid identifiers\n");
     }
-    const auto removed = loop.hub.kick(user, room.empty() ? std::nullopt : std::optional<std::string_view>(room));
-    SB_LOG(info, "http", "kick " + user + (room.empty() ? "" : " from " + room) + ": " +
-                             std::to_string(removed.size()) + " room(s)");
+    const auto removed =
+        loop.hub.kick(user, room.empty() ? std::nullopt : std::optional<std::string_view>(room));
+    SB_LOG(info, "http",
+           "kick " + user + (room.empty() ? "" : " from " + room) + ": " +
+               std::to_string(removed.size()) + " room(s)");
     return from(kick_reply(user, removed));
 }
 
@@ -102,7 +109,8 @@ Response route(Loop& loop, const Request& req, bool metrics_only) {
     Response r = [&] {
         const auto path = path_of(req.target());
         if (path == "/api/kick" && !metrics_only) return kick(loop, req);
-        if (req.method() != http::verb::get && req.method() != http::verb::head) return method_not_allowed("GET, HEAD");
+        if (req.method() != http::verb::get && req.method() != http::verb::head)
+            return method_not_allowed("GET, HEAD");
         if (path == "/healthz") return loop.draining ? text(503, "draining\n") : text(200, "ok\n");
         if (path == "/metrics" && (metrics_only || !loop.config.metrics.listen)) {
             Response m;
@@ -112,7 +120,8 @@ Response route(Loop& loop, const Request& req, bool metrics_only) {
         }
         if (metrics_only) return text(404, "not found\n");
         if (path == "/api/turn-credentials") {
-            return from(turn_credentials_endpoint(req.target(), header(req, http::field::authorization),
+            return from(turn_credentials_endpoint(req.target(),
+                                                  header(req, http::field::authorization),
                                                   loop.current(), loop.ice, loop.clock));
         }
         if (path == "/ws") return text(426, "WebSocket upgrade required\n");
@@ -122,7 +131,9 @@ Response route(Loop& loop, const Request& req, bool metrics_only) {
     return r;
 }
 
-bool is_upgrade(const Request& request) { return boost::beast::websocket::is_upgrade(request); }
+bool is_upgrade(const Request& request) {
+    return boost::beast::websocket::is_upgrade(request);
+}
 
 std::optional<Response> check_upgrade(Loop& loop, const Request& req, std::string& subprotocol) {
     const auto refuse = [&](unsigned status, std::string why) {
@@ -142,13 +153,15 @@ std::optional<Response> check_upgrade(Loop& loop, const Request& req, std::strin
     }
     subprotocol.clear();
     if (auto proto = req.find(http::field::sec_websocket_protocol); proto != req.end()) {
-        const auto offered = tokens_of(std::string_view(proto->value().data(), proto->value().size()));
+        const auto offered =
+            tokens_of(std::string_view(proto->value().data(), proto->value().size()));
         if (std::find(offered.begin(), offered.end(), kSubprotocol) == offered.end()) {
             return refuse(400, "subprotocol switchboard.v1 not offered");
         }
         subprotocol = kSubprotocol;
     }
-    if (loop.ws_count() >= loop.config.signaling.max_connections) return refuse(503, "too many connections");
+    if (loop.ws_count() >= loop.config.signaling.max_connections)
+        return refuse(503, "too many connections");
     // RFC 6455 section 4.2.2: "If this version does not match a version
     // understood by the server, the server MUST abort the WebSocket handshake
     // ... and instead send an appropriate HTTP error code (such as 426
@@ -165,8 +178,9 @@ std::optional<Response> check_upgrade(Loop& loop, const Request& req, std::strin
 }
 
 std::string switching_protocols(std::string_view client_key, std::string_view subprotocol) {
-    std::string out = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                      "Sec-WebSocket-Accept: ";
+    std::string out =
+        "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        "Sec-WebSocket-Accept: ";
     out += protocol::ws::accept_key(client_key);
     if (!subprotocol.empty()) {
         out += "\r\nSec-WebSocket-Protocol: ";

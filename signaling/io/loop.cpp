@@ -13,19 +13,25 @@ constexpr std::size_t kReadBuffer = 64 * 1024;
 }  // namespace
 
 Counters::Counters(shared::Metrics& m)
-    : requests(m.counter("switchboard_http_requests_total", "HTTP requests on the signaling listener.")),
-      upgrades_refused(m.counter("switchboard_http_upgrades_refused_total",
-                                 "WebSocket upgrades refused (origin, subprotocol, capacity, draining).")),
-      tls_handshake_failures(m.counter("switchboard_tls_handshake_failures_total",
-                                       "TLS handshakes on the signaling listener that failed or timed out.")),
-      refused_per_ip(m.counter("switchboard_signaling_connections_refused_total",
-                               "Connections closed at accept: signaling.max_connections_per_ip reached.")),
-      write_timeouts(m.counter("switchboard_signaling_write_timeouts_total",
-                               "Connections dropped: a write made no progress for signaling.write_timeout.")),
-      open(m.gauge("switchboard_signaling_sockets", "Open sockets on the signaling and metrics listeners.")) {}
+    : requests(
+          m.counter("switchboard_http_requests_total", "HTTP requests on the signaling listener.")),
+      upgrades_refused(
+          m.counter("switchboard_http_upgrades_refused_total",
+                    "WebSocket upgrades refused (origin, subprotocol, capacity, draining).")),
+      tls_handshake_failures(
+          m.counter("switchboard_tls_handshake_failures_total",
+                    "TLS handshakes on the signaling listener that failed or timed out.")),
+      refused_per_ip(
+          m.counter("switchboard_signaling_connections_refused_total",
+                    "Connections closed at accept: signaling.max_connections_per_ip reached.")),
+      write_timeouts(
+          m.counter("switchboard_signaling_write_timeouts_total",
+                    "Connections dropped: a write made no progress for signaling.write_timeout.")),
+      open(m.gauge("switchboard_signaling_sockets",
+                   "Open sockets on the signaling and metrics listeners.")) {}
 
-Loop::Loop(asio::io_context& io, const shared::Config& cfg, const shared::Clock& clk, shared::Metrics& m,
-           const IceServerFactory& ice_factory, shared::SessionBridge* bridge)
+Loop::Loop(asio::io_context& io, const shared::Config& cfg, const shared::Clock& clk,
+           shared::Metrics& m, const IceServerFactory& ice_factory, shared::SessionBridge* bridge)
     : ioc(io),
       config(cfg),
       clock(clk),
@@ -38,9 +44,7 @@ Loop::Loop(asio::io_context& io, const shared::Config& cfg, const shared::Clock&
     // Deactivations go to the TURN workers once per turn, with everything
     // else the turn produced.
     if (bridge != nullptr) {
-        bridge->on_pending([this, bridge] {
-            asio::post(ioc, [bridge] { bridge->flush(); });
-        });
+        bridge->on_pending([this, bridge] { asio::post(ioc, [bridge] { bridge->flush(); }); });
     }
 }
 
@@ -94,7 +98,8 @@ void Loop::check_deadlines() {
     for_each([now](Connection& c) { c.check_deadline(now); });
 }
 
-void Loop::reload(std::shared_ptr<const shared::Config> effective, std::shared_ptr<asio::ssl::context> tls) {
+void Loop::reload(std::shared_ptr<const shared::Config> effective,
+                  std::shared_ptr<asio::ssl::context> tls) {
     current_ = effective;
     tls_ = std::move(tls);
     hub.reload(std::move(effective));

@@ -90,7 +90,8 @@ public:
     // connections (null: plain ws/http). SIGHUP replaces both.
     const shared::Config& current() const { return *current_; }
     const std::shared_ptr<asio::ssl::context>& tls() const { return tls_; }
-    void reload(std::shared_ptr<const shared::Config> effective, std::shared_ptr<asio::ssl::context> tls);
+    void reload(std::shared_ptr<const shared::Config> effective,
+                std::shared_ptr<asio::ssl::context> tls);
     void set_tls(std::shared_ptr<asio::ssl::context> tls) { tls_ = std::move(tls); }
 
     asio::io_context& ioc;

@@ -19,9 +19,11 @@ constexpr auto kDrainPoll = 20ms;
 }  // namespace
 
 struct SignalingServer::Impl {
-    Impl(asio::io_context& ioc, const shared::Config& config, const shared::Clock& clock, shared::Metrics& metrics,
-         const IceServerFactory& ice, shared::SessionBridge* bridge)
-        : loop(std::make_shared<Loop>(ioc, config, clock, metrics, ice, bridge)), tick(ioc), drain_timer(ioc) {}
+    Impl(asio::io_context& ioc, const shared::Config& config, const shared::Clock& clock,
+         shared::Metrics& metrics, const IceServerFactory& ice, shared::SessionBridge* bridge)
+        : loop(std::make_shared<Loop>(ioc, config, clock, metrics, ice, bridge)),
+          tick(ioc),
+          drain_timer(ioc) {}
 
     // The hub's clock work and every connection's deadlines.
     void arm_tick() {
@@ -37,7 +39,9 @@ struct SignalingServer::Impl {
     void listen(const shared::Endpoint& where, bool metrics_only, std::string& url) {
         boost::system::error_code ec;
         const auto address = asio::ip::make_address(where.host, ec);
-        if (ec) throw std::runtime_error("cannot listen on " + where.to_string() + ": not an IP address");
+        if (ec)
+            throw std::runtime_error("cannot listen on " + where.to_string() +
+                                     ": not an IP address");
         auto acceptor = std::make_unique<shared::net::Acceptor>(loop->ioc);
         const auto bound = acceptor->open(tcp::endpoint(address, where.port), false);
         url = shared::format_endpoint(bound.address().to_string(), bound.port());
@@ -53,7 +57,8 @@ struct SignalingServer::Impl {
                                 if (ec) return;
                                 std::string ip = peer.address().to_string();
                                 if (!loop->admit(ip)) return;  // the socket closes as it goes
-                                std::make_shared<Connection>(loop, std::move(socket), std::move(ip), metrics_only)
+                                std::make_shared<Connection>(loop, std::move(socket), std::move(ip),
+                                                             metrics_only)
                                     ->start();
                             });
         }
@@ -66,8 +71,9 @@ struct SignalingServer::Impl {
     std::string ws_url;
 };
 
-SignalingServer::SignalingServer(asio::io_context& ioc, const shared::Config& config, const shared::Clock& clock,
-                                 shared::Metrics& metrics, const IceServerFactory& ice, shared::SessionBridge* bridge)
+SignalingServer::SignalingServer(asio::io_context& ioc, const shared::Config& config,
+                                 const shared::Clock& clock, shared::Metrics& metrics,
+                                 const IceServerFactory& ice, shared::SessionBridge* bridge)
     : impl_(std::make_shared<Impl>(ioc, config, clock, metrics, ice, bridge)) {}
 
 SignalingServer::~SignalingServer() = default;
@@ -82,7 +88,8 @@ void SignalingServer::start() {
     d.ws_url = (tls ? "wss://" : "ws://") + base + "/ws";
     SB_LOG(info, "signaling", "signaling listening on " + d.ws_url);
     if (!sig.static_dir.empty()) {
-        SB_LOG(info, "signaling", std::string("test page: ") + (tls ? "https://" : "http://") + base + "/");
+        SB_LOG(info, "signaling",
+               std::string("test page: ") + (tls ? "https://" : "http://") + base + "/");
     }
     if (d.loop->config.metrics.listen) {
         std::string metrics;
@@ -117,9 +124,12 @@ void SignalingServer::drain(std::chrono::milliseconds deadline, std::function<vo
     asio::post(impl->loop->ioc, [poll] { (*poll)(); });
 }
 
-std::string SignalingServer::ws_url() const { return impl_->ws_url; }
+std::string SignalingServer::ws_url() const {
+    return impl_->ws_url;
+}
 
-void SignalingServer::reload(std::shared_ptr<const shared::Config> effective, std::shared_ptr<asio::ssl::context> tls) {
+void SignalingServer::reload(std::shared_ptr<const shared::Config> effective,
+                             std::shared_ptr<asio::ssl::context> tls) {
     auto& loop = *impl_->loop;
     // A plain listener stays plain (switching needs a restart).
     if (!tls || !loop.tls()) tls = loop.tls();

@@ -16,14 +16,14 @@ struct Request {
     // that 1.5e3 comes back as 1.5e3 and big integers lose nothing.
     std::string id_json;
 
-    std::optional<std::string> token;     // login
-    std::optional<std::string> user_id;   // login (auth mode none)
-    std::optional<std::string> resume;    // login
-    std::optional<std::string> room_id;   // join (required), others (optional)
-    std::optional<std::string> to;        // signal
+    std::optional<std::string> token;    // login
+    std::optional<std::string> user_id;  // login (auth mode none)
+    std::optional<std::string> resume;   // login
+    std::optional<std::string> room_id;  // join (required), others (optional)
+    std::optional<std::string> to;       // signal
     // signal: the `data` value's source text, byte for byte as the client sent it.
     std::string data_json;
-    bool ack = true;                      // signal: "ack": false suppresses the reply
+    bool ack = true;  // signal: "ack": false suppresses the reply
 };
 
 std::string_view type_name(RequestType t);

@@ -14,7 +14,9 @@ namespace {
 constexpr std::size_t kMaxControlPayload = 125;
 constexpr std::size_t kMaxHeader = 14;  // 2 + 8 (64-bit length) + 4 (mask)
 
-bool is_control(Opcode op) { return static_cast<std::uint8_t>(op) >= 0x8; }
+bool is_control(Opcode op) {
+    return static_cast<std::uint8_t>(op) >= 0x8;
+}
 
 // Section 5.3: payload[i] ^= mask[i % 4], eight bytes at a time.
 void unmask(std::span<char> payload, const std::uint8_t (&mask)[4]) {
@@ -32,14 +34,17 @@ void unmask(std::span<char> payload, const std::uint8_t (&mask)[4]) {
     for (; i < payload.size(); ++i) payload[i] = static_cast<char>(payload[i] ^ mask[i % 4]);
 }
 
-std::uint8_t byte(std::span<const char> b, std::size_t i) { return static_cast<std::uint8_t>(b[i]); }
+std::uint8_t byte(std::span<const char> b, std::size_t i) {
+    return static_cast<std::uint8_t>(b[i]);
+}
 
 }  // namespace
 
 bool valid_close_code(std::uint16_t code) {
     // Section 7.4.1 and the IANA registry (1012-1014 were added to it later);
     // 3000-4999 are for libraries and applications (4001, 4008, 4029 here).
-    return (code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1014) || (code >= 3000 && code <= 4999);
+    return (code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1014) ||
+           (code >= 3000 && code <= 4999);
 }
 
 std::size_t Reader::parse_header(std::span<const char> bytes, Header& h) {
@@ -50,7 +55,8 @@ std::size_t Reader::parse_header(std::span<const char> bytes, Header& h) {
     if ((b0 & 0x70) != 0) return stop(close::protocol_error), 0;
     h.fin = (b0 & 0x80) != 0;
     const std::uint8_t op = b0 & 0x0F;
-    if (op > 0x2 && (op < 0x8 || op > 0xA)) return stop(close::protocol_error), 0;  // reserved opcodes
+    if (op > 0x2 && (op < 0x8 || op > 0xA))
+        return stop(close::protocol_error), 0;  // reserved opcodes
     h.opcode = static_cast<Opcode>(op);
     // Section 5.1: "The server MUST close the connection upon receiving a
     // frame that is not masked."
@@ -69,10 +75,12 @@ std::size_t Reader::parse_header(std::span<const char> bytes, Header& h) {
         if ((length >> 63) != 0) return stop(close::protocol_error), 0;
         size = 10;
     }
-    if (is_control(h.opcode) && (!h.fin || length > kMaxControlPayload)) return stop(close::protocol_error), 0;
+    if (is_control(h.opcode) && (!h.fin || length > kMaxControlPayload))
+        return stop(close::protocol_error), 0;
     // A message over the limit is refused from its header, before its
     // payload is buffered.
-    if (!is_control(h.opcode) && (h.opcode == Opcode::continuation ? message_.size() : 0) + length > max_message_) {
+    if (!is_control(h.opcode) &&
+        (h.opcode == Opcode::continuation ? message_.size() : 0) + length > max_message_) {
         return stop(close::too_big), 0;
     }
     if (bytes.size() < size + 4) return 0;
@@ -107,12 +115,8 @@ bool Reader::frame(const Header& h, std::span<char> payload, EventHandler& handl
             event.kind = message_is_text_ ? Event::Kind::text : Event::Kind::binary;
             event.payload = message_;
             break;
-        case Opcode::ping:
-            event.kind = Event::Kind::ping;
-            break;
-        case Opcode::pong:
-            event.kind = Event::Kind::pong;
-            break;
+        case Opcode::ping: event.kind = Event::Kind::ping; break;
+        case Opcode::pong: event.kind = Event::Kind::pong; break;
         case Opcode::close:
             // Section 5.5.1: an optional 2-byte code, then a UTF-8 reason.
             if (text.size() == 1) return stop(close::protocol_error);
@@ -127,9 +131,11 @@ bool Reader::frame(const Header& h, std::span<char> payload, EventHandler& handl
             break;
     }
     // Section 8.1: text that is not UTF-8 fails the connection.
-    if (event.kind == Event::Kind::text && !shared::valid_utf8(event.payload)) return stop(close::invalid_payload);
+    if (event.kind == Event::Kind::text && !shared::valid_utf8(event.payload))
+        return stop(close::invalid_payload);
     const bool go_on = handler.on_event(event);
-    if (event.payload.data() == message_.data()) std::string().swap(message_);  // give the memory back
+    if (event.payload.data() == message_.data())
+        std::string().swap(message_);  // give the memory back
     if (!go_on) stopped_ = true;
     return go_on;
 }

@@ -117,7 +117,8 @@ class BoundsTest : public ServerTest {};
 // peer in each room sends them 60 kB signals within the rate limit. Before
 // v2 the server's RSS grew from 11 to 74 MB and all four were still
 // connected 30 s later.
-TEST_F(BoundsTest, StuckReadersAreDroppedWithinHeartbeatTimeoutPlusWriteTimeoutAndMemoryStaysBounded) {
+TEST_F(BoundsTest,
+       StuckReadersAreDroppedWithinHeartbeatTimeoutPlusWriteTimeoutAndMemoryStaysBounded) {
     ServerConfig cfg;
     cfg.set("heartbeat", "{interval: 1s, timeout: 3s}")
         .set("write_timeout", "2s")
@@ -132,9 +133,11 @@ TEST_F(BoundsTest, StuckReadersAreDroppedWithinHeartbeatTimeoutPlusWriteTimeoutA
         const std::string room = "r" + std::to_string(i);
         auto s = std::make_unique<RawClient>(server_->port());
         ASSERT_TRUE(s->connected() && s->upgrade());
-        ASSERT_TRUE(s->send_text(R"({"type":"login","id":1,"userId":"stuck)" + std::to_string(i) + R"("})"));
+        ASSERT_TRUE(s->send_text(R"({"type":"login","id":1,"userId":"stuck)" + std::to_string(i) +
+                                 R"("})"));
         ASSERT_TRUE(s->send_text(R"({"type":"join","id":2,"roomId":")" + room + R"("})"));
-        ASSERT_NE(s->read_until(R"("type":"join")", 5s).find(R"("success":true)"), std::string::npos);
+        ASSERT_NE(s->read_until(R"("type":"join")", 5s).find(R"("success":true)"),
+                  std::string::npos);
         auto p = logged_in("peer" + std::to_string(i));
         ASSERT_TRUE(p && joined(*p, room));
         stuck.push_back(std::move(s));
@@ -160,7 +163,8 @@ TEST_F(BoundsTest, StuckReadersAreDroppedWithinHeartbeatTimeoutPlusWriteTimeoutA
         std::this_thread::sleep_for(50ms);
     }
     const auto elapsed = Steady::now() - t0;
-    ASSERT_TRUE(all_gone) << "stuck readers still connected after 12 s (" << sent << " signals sent); log:\n"
+    ASSERT_TRUE(all_gone) << "stuck readers still connected after 12 s (" << sent
+                          << " signals sent); log:\n"
                           << server_->log();
     // heartbeat.timeout (3 s) + write_timeout (2 s) + a tick, and margin for this machine.
     EXPECT_LT(elapsed, 7s);
@@ -196,20 +200,24 @@ TEST_F(BoundsTest, AWriteWithNoProgressIsDroppedAtTheWriteTimeout) {
     ASSERT_TRUE(stuck.upgrade());
     ASSERT_TRUE(stuck.send_text(R"({"type":"login","id":1,"userId":"stuck"})"));
     ASSERT_TRUE(stuck.send_text(R"({"type":"join","id":2,"roomId":"r"})"));
-    ASSERT_NE(stuck.read_until(R"("type":"join")", 5s).find(R"("success":true)"), std::string::npos);
+    ASSERT_NE(stuck.read_until(R"("type":"join")", 5s).find(R"("success":true)"),
+              std::string::npos);
     auto peer = logged_in("peer");
     ASSERT_TRUE(peer && joined(*peer, "r"));
     const std::string data = "\"" + std::string(60'000, 'x') + "\"";
     // 12 MB: more than the kernel buffers both ends hold (tcp_wmem's 4 MB at most).
     for (int i = 0; i < 200; ++i) {
-        ASSERT_TRUE(peer->send_text(R"({"type":"signal","ack":false,"to":"stuck","data":)" + data + "}"));
+        ASSERT_TRUE(
+            peer->send_text(R"({"type":"signal","ack":false,"to":"stuck","data":)" + data + "}"));
     }
     ASSERT_TRUE(sync(*peer));  // all 200 were taken
     const auto t0 = Steady::now();
-    while (Steady::now() - t0 < 5s && metric(server_->port(), "switchboard_signaling_write_timeouts_total") < 1) {
+    while (Steady::now() - t0 < 5s &&
+           metric(server_->port(), "switchboard_signaling_write_timeouts_total") < 1) {
         std::this_thread::sleep_for(50ms);
     }
-    EXPECT_EQ(metric(server_->port(), "switchboard_signaling_write_timeouts_total"), 1) << server_->log();
+    EXPECT_EQ(metric(server_->port(), "switchboard_signaling_write_timeouts_total"), 1)
+        << server_->log();
     EXPECT_LT(Steady::now() - t0, 3s);
     EXPECT_TRUE(next_of_type(*peer, "user-left", 3s)) << dump(*peer);
 }
@@ -274,8 +282,8 @@ int server_socket_for(int pid, std::uint16_t client_port) {
         if (fd < 0) continue;
         sockaddr_in peer{};
         socklen_t len = sizeof peer;
-        if (::getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &len) == 0 && peer.sin_family == AF_INET &&
-            ntohs(peer.sin_port) == client_port) {
+        if (::getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &len) == 0 &&
+            peer.sin_family == AF_INET && ntohs(peer.sin_port) == client_port) {
             found = fd;
         } else {
             ::close(fd);
@@ -291,11 +299,13 @@ TEST_F(BoundsTest, EveryAcceptedSignalingSocketHasTcpNodelay) {
     RawClient c(server_->port());
     ASSERT_TRUE(c.connected() && c.upgrade());
     const int fd = server_socket_for(server_->pid(), c.local_port());
-    ASSERT_GE(fd, 0) << "cannot find the server's socket (pidfd_getfd needs Linux 5.6 and ptrace rights)";
+    ASSERT_GE(fd, 0)
+        << "cannot find the server's socket (pidfd_getfd needs Linux 5.6 and ptrace rights)";
     int nodelay = 0;
     socklen_t len = sizeof nodelay;
     ASSERT_EQ(::getsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &nodelay, &len), 0);
-    EXPECT_EQ(nodelay, 1) << "Nagle would hold the second small frame of a burst for the peer's delayed ACK";
+    EXPECT_EQ(nodelay, 1)
+        << "Nagle would hold the second small frame of a burst for the peer's delayed ACK";
     ::close(fd);
 }
 

@@ -30,14 +30,15 @@ TEST(CliTest, UnknownCommandFails) {
 
 TEST(CliTest, CheckConfigAcceptsAGoodFile) {
     TempDir dir;
-    auto file = dir.write("good.yaml",
-                          "log: {level: info}\n"
-                          "signaling:\n"
-                          "  listen: \"127.0.0.1:0\"\n"
-                          "  max_room_members: 4\n"
-                          "  heartbeat: {interval: 10s, timeout: 30s}\n"
-                          "auth: {mode: jwt, jwt_secret: \"abcdefghijklmnopqrstuvwxyz0123456789\"}\n"
-                          "turn: {secret: \"t\", credential_ttl: 30m}\n");
+    auto file =
+        dir.write("good.yaml",
+                  "log: {level: info}\n"
+                  "signaling:\n"
+                  "  listen: \"127.0.0.1:0\"\n"
+                  "  max_room_members: 4\n"
+                  "  heartbeat: {interval: 10s, timeout: 30s}\n"
+                  "auth: {mode: jwt, jwt_secret: \"abcdefghijklmnopqrstuvwxyz0123456789\"}\n"
+                  "turn: {secret: \"t\", credential_ttl: 30m}\n");
     auto r = run_switchboard({"check-config", "--config", file.string()});
     EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
     // It prints the effective config, which includes the values we set.
@@ -55,7 +56,8 @@ TEST(CliTest, CheckConfigNamesUnknownKeyFileAndLine) {
     EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
     EXPECT_NE(r.err.find("signaling.bogus"), std::string::npos) << r.err;
     EXPECT_NE(r.err.find("bad.yaml"), std::string::npos) << r.err;
-    EXPECT_TRUE(std::regex_search(r.err, std::regex(R"((:4\b|line 4\b))"))) << "line 4 expected: " << r.err;
+    EXPECT_TRUE(std::regex_search(r.err, std::regex(R"((:4\b|line 4\b))")))
+        << "line 4 expected: " << r.err;
 }
 
 TEST(CliTest, CheckConfigRejectsBadValues) {
@@ -90,10 +92,12 @@ TEST_F(CliServerTest, TokenCommandMintsAJwtThatLogsIn) {
     ServerConfig cfg;
     cfg.jwt("cli-jwt-secret-0123456789abcdef0123456");
     ASSERT_TRUE(start(cfg));
-    auto r = run_switchboard({"token", "--user", "alice", "--config", server_->config_path().string()});
+    auto r =
+        run_switchboard({"token", "--user", "alice", "--config", server_->config_path().string()});
     ASSERT_EQ(r.exit_code, 0) << r.err;
     std::smatch m;
-    ASSERT_TRUE(std::regex_search(r.out, m, std::regex(R"([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)")))
+    ASSERT_TRUE(std::regex_search(r.out, m,
+                                  std::regex(R"([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)")))
         << r.out;
     std::string token = m[0];
     std::optional<Msg> reply;
@@ -109,11 +113,12 @@ TEST_F(CliServerTest, TokenRoomClaimIsHonoured) {
     ServerConfig cfg;
     cfg.jwt("cli-jwt-secret-0123456789abcdef0123456");
     ASSERT_TRUE(start(cfg));
-    auto r = run_switchboard(
-        {"token", "--user", "bob", "--room", "r1", "--ttl", "10m", "--config", server_->config_path().string()});
+    auto r = run_switchboard({"token", "--user", "bob", "--room", "r1", "--ttl", "10m", "--config",
+                              server_->config_path().string()});
     ASSERT_EQ(r.exit_code, 0) << r.err;
     std::smatch m;
-    ASSERT_TRUE(std::regex_search(r.out, m, std::regex(R"([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)")));
+    ASSERT_TRUE(std::regex_search(r.out, m,
+                                  std::regex(R"([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)")));
     std::string token = m[0];
     std::string payload_b64 = token.substr(token.find('.') + 1);
     payload_b64 = payload_b64.substr(0, payload_b64.find('.'));
@@ -121,7 +126,8 @@ TEST_F(CliServerTest, TokenRoomClaimIsHonoured) {
     ASSERT_TRUE(payload.is_object()) << payload.raw;
     auto exp = payload.integer("exp");
     ASSERT_TRUE(exp) << payload.raw;
-    EXPECT_NEAR(static_cast<double>(*exp), static_cast<double>(unix_now() + 600), 10.0) << payload.raw;
+    EXPECT_NEAR(static_cast<double>(*exp), static_cast<double>(unix_now() + 600), 10.0)
+        << payload.raw;
     auto c = logged_in_jwt(token);
     ASSERT_TRUE(c);
     EXPECT_TRUE(joined(*c, "r1"));
@@ -138,9 +144,12 @@ TEST(CliTest, TurnCredentialsMatchTheHmac) {
     std::smatch m;
     ASSERT_TRUE(std::regex_search(r.out, m, std::regex(R"(([0-9]{9,}):alice)"))) << r.out;
     std::string username = m[0];
-    EXPECT_NEAR(static_cast<double>(std::stoll(m[1])), static_cast<double>(before + 3600), 10.0) << r.out;
+    EXPECT_NEAR(static_cast<double>(std::stoll(m[1])), static_cast<double>(before + 3600), 10.0)
+        << r.out;
     std::string password = turn_password("cli-turn-secret", username);
-    EXPECT_NE(r.out.find(password), std::string::npos) << "expected password " << password << " in:\n" << r.out;
+    EXPECT_NE(r.out.find(password), std::string::npos)
+        << "expected password " << password << " in:\n"
+        << r.out;
 }
 
 }  // namespace

@@ -20,7 +20,8 @@ protected:
     }
     // The connection is really usable: a ping gets a pong.
     static ::testing::AssertionResult usable(WsClient& c) {
-        if (!c.send_text(R"({"type":"ping","id":1})")) return ::testing::AssertionFailure() << "send failed";
+        if (!c.send_text(R"({"type":"ping","id":1})"))
+            return ::testing::AssertionFailure() << "send failed";
         auto m = next_msg(c);
         if (!m || m->type() != "pong")
             return ::testing::AssertionFailure() << "no pong: " << (m ? m->raw : c.last_error());

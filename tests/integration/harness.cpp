@@ -84,12 +84,25 @@ int decode_status(int status) {
 
 }  // namespace
 
-bool make_self_signed_cert(const fs::path& dir, fs::path& cert, fs::path& key, const std::string& common_name) {
+bool make_self_signed_cert(const fs::path& dir, fs::path& cert, fs::path& key,
+                           const std::string& common_name) {
     cert = dir / "cert.pem";
     key = dir / "key.pem";
-    std::vector<std::string> args = {"/usr/bin/openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes",
-                                     "-keyout", key.string(), "-out", cert.string(), "-days", "2",
-                                     "-subj", "/CN=" + common_name, "-addext",
+    std::vector<std::string> args = {"/usr/bin/openssl",
+                                     "req",
+                                     "-x509",
+                                     "-newkey",
+                                     "rsa:2048",
+                                     "-nodes",
+                                     "-keyout",
+                                     key.string(),
+                                     "-out",
+                                     cert.string(),
+                                     "-days",
+                                     "2",
+                                     "-subj",
+                                     "/CN=" + common_name,
+                                     "-addext",
                                      "subjectAltName=IP:127.0.0.1,DNS:localhost"};
     fs::path log = dir / "openssl.log";
     int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
@@ -143,8 +156,8 @@ std::string ServerConfig::yaml(const fs::path& cert, const fs::path& key) const 
     if (!public_host.empty()) y << "public_host: \"" << public_host << "\"\n";
     y << "signaling:\n";
     y << "  listen: \"127.0.0.1:0\"\n";
-    y << "  static_dir: \"" << (static_dir.empty() ? std::string(SB_SOURCE_DIR) + "/www" : static_dir)
-      << "\"\n";
+    y << "  static_dir: \""
+      << (static_dir.empty() ? std::string(SB_SOURCE_DIR) + "/www" : static_dir) << "\"\n";
     if (tls) y << "  tls: {cert: \"" << cert.string() << "\", key: \"" << key.string() << "\"}\n";
     for (const auto& [k, v] : signaling) y << "  " << k << ": " << v << "\n";
     if (!auth.empty()) y << "auth: " << auth << "\n";
@@ -186,7 +199,8 @@ ServerProcess::ServerProcess(ServerProcess&& o) noexcept
       host_(std::move(o.host_)),
       error_(std::move(o.error_)) {}
 
-void ServerProcess::start(const std::string& yaml, std::chrono::milliseconds startup, const Launch& launch) {
+void ServerProcess::start(const std::string& yaml, std::chrono::milliseconds startup,
+                          const Launch& launch) {
     config_path_ = dir_->write("switchboard.yaml", yaml);
     log_path_ = dir_->path() / "server.log";
     int fd = ::open(log_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0600);
@@ -222,8 +236,10 @@ void ServerProcess::start(const std::string& yaml, std::chrono::milliseconds sta
         }
         std::this_thread::sleep_for(5ms);
     }
-    error_ = "switchboard did not log 'signaling listening on ...' within the start-up deadline; config:\n" +
-             yaml + "\nlog:\n" + read_file(log_path_);
+    error_ =
+        "switchboard did not log 'signaling listening on ...' within the start-up deadline; "
+        "config:\n" +
+        yaml + "\nlog:\n" + read_file(log_path_);
 }
 
 ServerProcess::~ServerProcess() {
@@ -234,9 +250,13 @@ ServerProcess::~ServerProcess() {
     }
 }
 
-std::string ServerProcess::log() const { return log_path_.empty() ? std::string() : read_file(log_path_); }
+std::string ServerProcess::log() const {
+    return log_path_.empty() ? std::string() : read_file(log_path_);
+}
 
-void ServerProcess::terminate() { send_signal(SIGTERM); }
+void ServerProcess::terminate() {
+    send_signal(SIGTERM);
+}
 
 void ServerProcess::send_signal(int sig) {
     if (pid_ > 0 && !exit_code_) ::kill(pid_, sig);
@@ -262,7 +282,8 @@ std::optional<int> ServerProcess::wait_exit(std::chrono::milliseconds timeout) {
     return exit_code_;
 }
 
-CommandResult run_switchboard(const std::vector<std::string>& args, std::chrono::milliseconds timeout) {
+CommandResult run_switchboard(const std::vector<std::string>& args,
+                              std::chrono::milliseconds timeout) {
     CommandResult result;
     int out_pipe[2], err_pipe[2];
     if (::pipe2(out_pipe, O_CLOEXEC) != 0) return result;
@@ -283,7 +304,8 @@ CommandResult run_switchboard(const std::vector<std::string>& args, std::chrono:
     std::string* sinks[2] = {&result.out, &result.err};
     int open_fds = 2;
     while (open_fds > 0) {
-        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Steady::now()).count();
+        auto left =
+            std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Steady::now()).count();
         if (left <= 0) break;
         int n = ::poll(fds, 2, static_cast<int>(left));
         if (n < 0 && errno == EINTR) continue;

@@ -38,7 +38,8 @@ private:
 // and DNS:localhost) into `dir` with the openssl CLI, replacing what is
 // there. Returns false on failure.
 bool make_self_signed_cert(const std::filesystem::path& dir, std::filesystem::path& cert,
-                           std::filesystem::path& key, const std::string& common_name = "localhost");
+                           std::filesystem::path& key,
+                           const std::string& common_name = "localhost");
 
 // A free loopback port (UDP and TCP both bindable at the time of the call).
 std::uint16_t free_port();
@@ -80,7 +81,8 @@ struct ServerConfig {
         return *this;
     }
     // `cert`/`key` are used when tls is set.
-    std::string yaml(const std::filesystem::path& cert = {}, const std::filesystem::path& key = {}) const;
+    std::string yaml(const std::filesystem::path& cert = {},
+                     const std::filesystem::path& key = {}) const;
 };
 
 class ServerProcess {
@@ -109,7 +111,7 @@ public:
     std::string log() const;
     int pid() const { return pid_; }
 
-    void terminate();    // SIGTERM
+    void terminate();  // SIGTERM
     void send_signal(int sig);
     // Exit code (or 128+signal) once the process has exited, nullopt on timeout.
     std::optional<int> wait_exit(std::chrono::milliseconds timeout);
@@ -117,7 +119,8 @@ public:
 
 private:
     struct FromYaml {};
-    ServerProcess(FromYaml, const std::string& yaml, std::chrono::milliseconds startup, const Launch& launch);
+    ServerProcess(FromYaml, const std::string& yaml, std::chrono::milliseconds startup,
+                  const Launch& launch);
     void start(const std::string& yaml, std::chrono::milliseconds startup, const Launch& launch);
 
     std::unique_ptr<TempDir> dir_;
@@ -138,6 +141,7 @@ struct CommandResult {
 };
 
 // Runs SB_BINARY with `args`, capturing stdout and stderr, bounded by `timeout`.
-CommandResult run_switchboard(const std::vector<std::string>& args, std::chrono::milliseconds timeout = 10s);
+CommandResult run_switchboard(const std::vector<std::string>& args,
+                              std::chrono::milliseconds timeout = 10s);
 
 }  // namespace sbtest

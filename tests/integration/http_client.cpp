@@ -26,7 +26,8 @@ struct State {
 };
 
 // Runs `ioc` until state->done or the deadline.
-bool run(net::io_context& ioc, const std::shared_ptr<State>& state, std::chrono::steady_clock::time_point deadline) {
+bool run(net::io_context& ioc, const std::shared_ptr<State>& state,
+         std::chrono::steady_clock::time_point deadline) {
     while (!state->done) {
         auto now = std::chrono::steady_clock::now();
         if (now >= deadline) return false;
@@ -37,9 +38,11 @@ bool run(net::io_context& ioc, const std::shared_ptr<State>& state, std::chrono:
 }
 
 template <class Stream>
-HttpResponse exchange(net::io_context& ioc, Stream& stream, std::uint16_t port, const std::string& target,
+HttpResponse exchange(net::io_context& ioc, Stream& stream, std::uint16_t port,
+                      const std::string& target,
                       const std::vector<std::pair<std::string, std::string>>& headers,
-                      std::chrono::steady_clock::time_point deadline, const std::shared_ptr<State>& state) {
+                      std::chrono::steady_clock::time_point deadline,
+                      const std::shared_ptr<State>& state) {
     HttpResponse out;
     http::request<http::empty_body> req{http::verb::get, target, 11};
     req.set(http::field::host, "127.0.0.1:" + std::to_string(port));
@@ -62,10 +65,11 @@ HttpResponse exchange(net::io_context& ioc, Stream& stream, std::uint16_t port, 
     auto parser = std::make_shared<http::response_parser<http::string_body>>();
     parser->body_limit(64 * 1024 * 1024);
     state->done = false;
-    http::async_read(stream, *buffer, *parser, [state, buffer, parser](const beast::error_code& ec, std::size_t) {
-        state->ec = ec;
-        state->done = true;
-    });
+    http::async_read(stream, *buffer, *parser,
+                     [state, buffer, parser](const beast::error_code& ec, std::size_t) {
+                         state->ec = ec;
+                         state->done = true;
+                     });
     if (!run(ioc, state, deadline) || state->ec) {
         out.error = "read: " + (state->done ? state->ec.message() : std::string("timeout"));
         return out;
@@ -115,7 +119,8 @@ HttpResponse http_get(std::uint16_t port, const std::string& target, bool tls,
         state->done = true;
     });
     if (!run(ioc, state, deadline) || state->ec) {
-        out.error = "tls handshake: " + (state->done ? state->ec.message() : std::string("timeout"));
+        out.error =
+            "tls handshake: " + (state->done ? state->ec.message() : std::string("timeout"));
         return out;
     }
     std::string subject;
@@ -130,7 +135,8 @@ HttpResponse http_get(std::uint16_t port, const std::string& target, bool tls,
     return out;
 }
 
-std::string raw_exchange(std::uint16_t port, const std::string& bytes, std::chrono::milliseconds timeout) {
+std::string raw_exchange(std::uint16_t port, const std::string& bytes,
+                         std::chrono::milliseconds timeout) {
     auto deadline = std::chrono::steady_clock::now() + timeout;
     net::io_context ioc{1};
     auto state = std::make_shared<State>();
@@ -144,22 +150,24 @@ std::string raw_exchange(std::uint16_t port, const std::string& bytes, std::chro
     if (!run(ioc, state, deadline) || state->ec) return {};
     auto data = std::make_shared<std::string>(bytes);
     state->done = false;
-    net::async_write(stream, net::buffer(*data), [state, data](const beast::error_code& ec, std::size_t) {
-        state->ec = ec;
-        state->done = true;
-    });
+    net::async_write(stream, net::buffer(*data),
+                     [state, data](const beast::error_code& ec, std::size_t) {
+                         state->ec = ec;
+                         state->done = true;
+                     });
     if (!run(ioc, state, deadline) || state->ec) return {};
     auto received = std::make_shared<std::string>();
     auto chunk = std::make_shared<std::array<char, 4096>>();
     // Read until EOF/error/deadline.
     while (std::chrono::steady_clock::now() < deadline) {
         state->done = false;
-        stream.async_read_some(net::buffer(*chunk), [state, received, chunk](const beast::error_code& ec,
-                                                                             std::size_t n) {
-            received->append(chunk->data(), n);
-            state->ec = ec;
-            state->done = true;
-        });
+        stream.async_read_some(
+            net::buffer(*chunk),
+            [state, received, chunk](const beast::error_code& ec, std::size_t n) {
+                received->append(chunk->data(), n);
+                state->ec = ec;
+                state->done = true;
+            });
         if (!run(ioc, state, deadline) || state->ec) break;
     }
     return *received;

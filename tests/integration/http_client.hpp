@@ -14,7 +14,7 @@
 namespace sbtest {
 
 struct HttpResponse {
-    int status = 0;  // 0: no HTTP response could be read (see error)
+    int status = 0;                              // 0: no HTTP response could be read (see error)
     std::map<std::string, std::string> headers;  // lower-case names
     std::string body;
     std::string error;

@@ -11,7 +11,8 @@
 namespace sbtest {
 namespace {
 
-constexpr const char* kIndex = "<!doctype html><title>switchboard test page</title><p>integration-marker-4711</p>\n";
+constexpr const char* kIndex =
+    "<!doctype html><title>switchboard test page</title><p>integration-marker-4711</p>\n";
 constexpr const char* kSecretMarker = "TOP-SECRET-OUTSIDE-STATIC-DIR";
 
 std::string trim(std::string s) {
@@ -50,7 +51,8 @@ TEST_F(HttpTest, RootServesIndexHtml) {
     auto js = http_get(server_->port(), "/app.js");
     ASSERT_EQ(js.status, 200) << js.error;
     EXPECT_EQ(js.body, "console.log('hi');\n");
-    EXPECT_NE(js.header("content-type").find("javascript"), std::string::npos) << js.header("content-type");
+    EXPECT_NE(js.header("content-type").find("javascript"), std::string::npos)
+        << js.header("content-type");
     auto idx = http_get(server_->port(), "/index.html");
     EXPECT_EQ(idx.status, 200);
     EXPECT_EQ(idx.body, kIndex);
@@ -97,7 +99,8 @@ TEST_F(HttpTest, PathTraversalNeverLeaksFiles) {
     };
     for (const auto& t : targets) {
         auto r = http_get(server_->port(), t);
-        EXPECT_TRUE(r.status == 404 || r.status == 400) << t << " -> " << r.status << " " << r.error;
+        EXPECT_TRUE(r.status == 404 || r.status == 400)
+            << t << " -> " << r.status << " " << r.error;
         EXPECT_EQ(r.body.find(kSecretMarker), std::string::npos) << t;
         EXPECT_EQ(r.body.find("root:"), std::string::npos) << t;
     }
@@ -136,8 +139,8 @@ protected:
         ServerConfig cfg;
         cfg.jwt("rest-secret-0123456789abcdef0123456789");
         cfg.public_host = "localhost";
-        cfg.turn = R"({secret: "turn-secret", credential_ttl: 20m, listen_udp: ["127.0.0.1:)" + port_ +
-                   R"("], listen_tcp: ["127.0.0.1:)" + port_ + R"("]})";
+        cfg.turn = R"({secret: "turn-secret", credential_ttl: 20m, listen_udp: ["127.0.0.1:)" +
+                   port_ + R"("], listen_tcp: ["127.0.0.1:)" + port_ + R"("]})";
         ASSERT_TRUE(start(cfg));
     }
     HttpResponse get(const std::string& target, const std::string& token) {
@@ -150,15 +153,18 @@ protected:
 
 TEST_F(TurnRestTest, ReturnsCredentialsForTheTokenSubject) {
     std::int64_t before = unix_now();
-    auto r = get("/api/turn-credentials?user=alice", make_jwt("rest-secret-0123456789abcdef0123456789", "alice"));
+    auto r = get("/api/turn-credentials?user=alice",
+                 make_jwt("rest-secret-0123456789abcdef0123456789", "alice"));
     ASSERT_EQ(r.status, 200) << r.error << r.body;
-    EXPECT_NE(r.header("content-type").find("application/json"), std::string::npos) << r.header("content-type");
+    EXPECT_NE(r.header("content-type").find("application/json"), std::string::npos)
+        << r.header("content-type");
     Msg m(r.body);
     ASSERT_TRUE(m.is_object()) << r.body;
     std::string username = m.str("username");
     std::smatch sm;
     ASSERT_TRUE(std::regex_match(username, sm, std::regex(R"(([0-9]+):alice)"))) << r.body;
-    EXPECT_NEAR(static_cast<double>(std::stoll(sm[1])), static_cast<double>(before + 1200), 5.0) << r.body;
+    EXPECT_NEAR(static_cast<double>(std::stoll(sm[1])), static_cast<double>(before + 1200), 5.0)
+        << r.body;
     EXPECT_EQ(m.str("password"), turn_password("turn-secret", username)) << r.body;
     const auto* ttl = m.get("ttl");
     ASSERT_TRUE(ttl && ttl->IsNumber()) << r.body;
@@ -170,28 +176,37 @@ TEST_F(TurnRestTest, ReturnsCredentialsForTheTokenSubject) {
         ASSERT_TRUE(u.IsString()) << r.body;
         got.emplace_back(u.GetString());
     }
-    EXPECT_NE(std::find(got.begin(), got.end(), "turn:localhost:" + port_ + "?transport=udp"), got.end()) << r.body;
-    EXPECT_NE(std::find(got.begin(), got.end(), "turn:localhost:" + port_ + "?transport=tcp"), got.end()) << r.body;
+    EXPECT_NE(std::find(got.begin(), got.end(), "turn:localhost:" + port_ + "?transport=udp"),
+              got.end())
+        << r.body;
+    EXPECT_NE(std::find(got.begin(), got.end(), "turn:localhost:" + port_ + "?transport=tcp"),
+              got.end())
+        << r.body;
 }
 
 TEST_F(TurnRestTest, RequiresAMatchingBearerToken) {
     auto none = get("/api/turn-credentials?user=alice", "");
     EXPECT_TRUE(none.status == 401 || none.status == 403) << none.status << " " << none.body;
     EXPECT_EQ(none.body.find("password"), std::string::npos);
-    auto other = get("/api/turn-credentials?user=alice", make_jwt("rest-secret-0123456789abcdef0123456789", "bob"));
+    auto other = get("/api/turn-credentials?user=alice",
+                     make_jwt("rest-secret-0123456789abcdef0123456789", "bob"));
     EXPECT_TRUE(other.status == 401 || other.status == 403) << other.status << " " << other.body;
     EXPECT_EQ(other.body.find("password"), std::string::npos);
     auto forged = get("/api/turn-credentials?user=alice", make_jwt("wrong-secret", "alice"));
-    EXPECT_TRUE(forged.status == 401 || forged.status == 403) << forged.status << " " << forged.body;
-    auto expired = get("/api/turn-credentials?user=alice", make_jwt("rest-secret-0123456789abcdef0123456789", "alice", -600));
-    EXPECT_TRUE(expired.status == 401 || expired.status == 403) << expired.status << " " << expired.body;
+    EXPECT_TRUE(forged.status == 401 || forged.status == 403)
+        << forged.status << " " << forged.body;
+    auto expired = get("/api/turn-credentials?user=alice",
+                       make_jwt("rest-secret-0123456789abcdef0123456789", "alice", -600));
+    EXPECT_TRUE(expired.status == 401 || expired.status == 403)
+        << expired.status << " " << expired.body;
     auto basic = http_get(server_->port(), "/api/turn-credentials?user=alice", false,
                           {{"Authorization", "Basic YWxpY2U6YWxpY2U="}});
     EXPECT_TRUE(basic.status == 401 || basic.status == 403) << basic.status << " " << basic.body;
 }
 
 TEST_F(TurnRestTest, MissingUserIsRejected) {
-    auto r = get("/api/turn-credentials", make_jwt("rest-secret-0123456789abcdef0123456789", "alice"));
+    auto r =
+        get("/api/turn-credentials", make_jwt("rest-secret-0123456789abcdef0123456789", "alice"));
     EXPECT_GE(r.status, 400) << r.body;
     EXPECT_LT(r.status, 500) << r.body;
     EXPECT_EQ(r.body.find("password"), std::string::npos);

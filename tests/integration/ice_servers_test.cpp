@@ -41,8 +41,10 @@ TEST_F(IceServersTest, JoinReplyShapeAndCredentials) {
     const auto& turn = (*ice)[1];
     ASSERT_TRUE(turn.IsObject() && turn.HasMember("urls") && turn["urls"].IsArray()) << *m;
     ASSERT_EQ(turn["urls"].Size(), 2u) << *m;
-    EXPECT_EQ(std::string(turn["urls"][0].GetString()), "turn:localhost:" + p + "?transport=udp") << *m;
-    EXPECT_EQ(std::string(turn["urls"][1].GetString()), "turn:localhost:" + p + "?transport=tcp") << *m;
+    EXPECT_EQ(std::string(turn["urls"][0].GetString()), "turn:localhost:" + p + "?transport=udp")
+        << *m;
+    EXPECT_EQ(std::string(turn["urls"][1].GetString()), "turn:localhost:" + p + "?transport=tcp")
+        << *m;
     ASSERT_TRUE(turn.HasMember("username") && turn["username"].IsString()) << *m;
     ASSERT_TRUE(turn.HasMember("credential") && turn["credential"].IsString()) << *m;
     std::string username = turn["username"].GetString();
@@ -51,7 +53,8 @@ TEST_F(IceServersTest, JoinReplyShapeAndCredentials) {
     std::int64_t exp = std::stoll(sm[1]);
     EXPECT_GE(exp, before + 600 - 2) << *m;
     EXPECT_LE(exp, after + 600 + 2) << *m;
-    EXPECT_EQ(std::string(turn["credential"].GetString()), turn_password("test-secret", username)) << *m;
+    EXPECT_EQ(std::string(turn["credential"].GetString()), turn_password("test-secret", username))
+        << *m;
     EXPECT_EQ(m->integer("iceServersExpiresAt"), exp) << *m;
 }
 
@@ -61,8 +64,8 @@ TEST_F(IceServersTest, PushedAtEightyPercentOfTheTtl) {
     ServerConfig cfg;
     cfg.public_host = "localhost";
     // A 2 s TTL: the refresh is due 1.6 s after the credentials were minted.
-    cfg.turn = R"({secret: "test-secret", credential_ttl: 2s, listen_udp: ["127.0.0.1:)" + std::to_string(port) +
-               R"("], listen_tcp: []})";
+    cfg.turn = R"({secret: "test-secret", credential_ttl: 2s, listen_udp: ["127.0.0.1:)" +
+               std::to_string(port) + R"("], listen_tcp: []})";
     ASSERT_TRUE(start(cfg));
     auto alice = logged_in("alice");
     ASSERT_TRUE(alice);
@@ -85,7 +88,8 @@ TEST_F(IceServersTest, PushedAtEightyPercentOfTheTtl) {
     EXPECT_GT(*exp, *first_exp) << *push;
     std::string username;
     for (const auto& srv : ice->GetArray()) {
-        if (srv.IsObject() && srv.HasMember("username") && srv["username"].IsString()) username = srv["username"].GetString();
+        if (srv.IsObject() && srv.HasMember("username") && srv["username"].IsString())
+            username = srv["username"].GetString();
     }
     EXPECT_EQ(username, std::to_string(*exp) + ":alice") << *push;
 }
@@ -95,8 +99,8 @@ TEST_F(IceServersTest, RequestGivesFreshCredentials) {
     ASSERT_NE(port, 0);
     ServerConfig cfg;
     cfg.public_host = "localhost";
-    cfg.turn = R"({secret: "test-secret", credential_ttl: 1h, listen_udp: ["127.0.0.1:)" + std::to_string(port) +
-               R"("], listen_tcp: []})";
+    cfg.turn = R"({secret: "test-secret", credential_ttl: 1h, listen_udp: ["127.0.0.1:)" +
+               std::to_string(port) + R"("], listen_tcp: []})";
     ASSERT_TRUE(start(cfg));
     auto a = logged_in("alice");
     auto eve = logged_in("eve");

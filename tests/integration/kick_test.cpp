@@ -9,7 +9,9 @@ namespace {
 
 // The status code of a bodiless POST, via a raw HTTP/1.1 exchange.
 int post(std::uint16_t port, const std::string& target, const std::string& authorization = "") {
-    std::string request = "POST " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\nConnection: close\r\n";
+    std::string request =
+        "POST " + target +
+        " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\nConnection: close\r\n";
     if (!authorization.empty()) request += "Authorization: " + authorization + "\r\n";
     request += "\r\n";
     const auto response = raw_exchange(port, request);
@@ -52,7 +54,8 @@ TEST_F(KickTest, JwtModeNeedsAnAdminToken) {
     ASSERT_TRUE(bob);
     ASSERT_TRUE(joined(*bob, "r1"));
     EXPECT_EQ(post(server_->port(), "/api/kick?user=bob"), 401);
-    EXPECT_EQ(post(server_->port(), "/api/kick?user=bob", "Bearer " + make_jwt(secret, "ops")), 403);
+    EXPECT_EQ(post(server_->port(), "/api/kick?user=bob", "Bearer " + make_jwt(secret, "ops")),
+              403);
     EXPECT_EQ(post(server_->port(), "/api/kick?user=bob",
                    "Bearer " + make_jwt(secret, "ops", 3600, R"("admin":true)")),
               200);

@@ -71,7 +71,8 @@ TEST_F(LimitsTest, HostileFramesDoNotTakeTheServerDown) {
     ASSERT_TRUE(start(ServerConfig{}));
     const std::vector<std::string> frames = {
         std::string(20000, '[') + std::string(20000, ']'),
-        R"({"type":"signal","id":1,"roomId":"r1","data":)" + std::string(5000, '[') + std::string(5000, ']') + "}",
+        R"({"type":"signal","id":1,"roomId":"r1","data":)" + std::string(5000, '[') +
+            std::string(5000, ']') + "}",
         R"({"type":"login","id":2,"userId":"a","userId":"b","userId":{"x":1}})",
         R"({"type":"ping","id":{"nested":[1,2,3]}})",
         R"({"type":"ping","id":"\ud800"})",
@@ -111,7 +112,8 @@ TEST_F(LimitsTest, GarbageHttpDoesNotTakeTheServerDown) {
     };
     for (const auto& in : inputs) {
         auto out = raw_exchange(server_->port(), in, 2s);
-        EXPECT_EQ(out.rfind("HTTP/1.1 101", 0), std::string::npos) << in.substr(0, 60) << " -> " << out.substr(0, 80);
+        EXPECT_EQ(out.rfind("HTTP/1.1 101", 0), std::string::npos)
+            << in.substr(0, 60) << " -> " << out.substr(0, 80);
         auto probe = client();
         ASSERT_TRUE(probe) << "server down after: " << in.substr(0, 60);
         EXPECT_TRUE(sync(*probe));
@@ -136,7 +138,8 @@ TEST_F(LimitsTest, RateLimitedMessageIsDroppedAndAnsweredWithItsId) {
     // Six rapid requests after login. Whether the login itself drew from the
     // bucket is the server's choice, so the first refusal is request 5 or 6.
     for (int i = 1; i <= 6; ++i) {
-        ASSERT_TRUE(c->send_text(R"({"type":"join","id":)" + std::to_string(i) + R"(,"roomId":"r1"})"));
+        ASSERT_TRUE(
+            c->send_text(R"({"type":"join","id":)" + std::to_string(i) + R"(,"roomId":"r1"})"));
     }
     int first_limited = 0;
     for (int i = 1; i <= 6; ++i) {
@@ -149,7 +152,8 @@ TEST_F(LimitsTest, RateLimitedMessageIsDroppedAndAnsweredWithItsId) {
             if (first_limited == 0) first_limited = i;
         }
     }
-    EXPECT_TRUE(first_limited == 5 || first_limited == 6) << "first refusal at request " << first_limited;
+    EXPECT_TRUE(first_limited == 5 || first_limited == 6)
+        << "first refusal at request " << first_limited;
     // After a refill a request succeeds again (the token bucket refills at
     // 1/s; waiting for it is inherent).
     std::this_thread::sleep_for(1100ms);
@@ -194,7 +198,8 @@ TEST_F(LimitsTest, RepeatedRateLimitingClosesWith4029) {
     auto c = logged_in("alice");
     ASSERT_TRUE(c);
     for (int i = 1; i <= 20; ++i) {
-        if (!c->send_text(R"({"type":"join","id":)" + std::to_string(i) + R"(,"roomId":"r1"})")) break;
+        if (!c->send_text(R"({"type":"join","id":)" + std::to_string(i) + R"(,"roomId":"r1"})"))
+            break;
     }
     EXPECT_EQ(c->wait_close(kWait), 4029) << dump(*c);
     int limited = 0, ok = 0;
@@ -228,7 +233,8 @@ TEST_F(LimitsTest, SlowConsumerIsDisconnectedAndServerKeepsServing) {
     // limit of 100000 instead of 16 this loop runs to its bound, so the test
     // does measure the queue limit, not some other disconnect.)
     const std::string blob(32 * 1024, 'z');
-    const std::string frame = R"({"type":"signal","roomId":"r1","to":"slow","ack":false,"data":")" + blob + "\"}";
+    const std::string frame =
+        R"({"type":"signal","roomId":"r1","to":"slow","ack":false,"data":")" + blob + "\"}";
     auto deadline = Steady::now() + 20s;
     bool gone = false;
     int sent = 0;

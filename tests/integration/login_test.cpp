@@ -49,7 +49,8 @@ TEST_P(LoginTransportTest, SessionIdsAreDistinctPerLogin) {
     EXPECT_NE(a->str("resumeToken"), b->str("resumeToken"));
 }
 
-INSTANTIATE_TEST_SUITE_P(Transports, LoginTransportTest, ::testing::Values(false, true), transport_name);
+INSTANTIATE_TEST_SUITE_P(Transports, LoginTransportTest, ::testing::Values(false, true),
+                         transport_name);
 
 class LoginTest : public ServerTest {};
 
@@ -86,7 +87,8 @@ TEST_F(LoginTest, IdIsEchoedExactly) {
     ASSERT_TRUE(c->send_text(R"({"type":"join","id":9007199254740993,"roomId":"r1"})"));
     m = next_msg(*c);
     ASSERT_TRUE(m);
-    EXPECT_TRUE(std::regex_search(m->raw, std::regex(R"("id"\s*:\s*9007199254740993\s*[,}])"))) << *m;
+    EXPECT_TRUE(std::regex_search(m->raw, std::regex(R"("id"\s*:\s*9007199254740993\s*[,}])")))
+        << *m;
 }
 
 TEST_F(LoginTest, RequestWithoutIdGetsReplyWithoutId) {
@@ -195,7 +197,8 @@ TEST_F(LoginTest, UnknownFieldsAreIgnored) {
     ASSERT_TRUE(start(ServerConfig{}));
     auto c = client();
     ASSERT_TRUE(c);
-    ASSERT_TRUE(c->send_text(R"({"type":"login","id":1,"userId":"alice","future":{"x":[1,2]},"v":2})"));
+    ASSERT_TRUE(
+        c->send_text(R"({"type":"login","id":1,"userId":"alice","future":{"x":[1,2]},"v":2})"));
     auto m = next_msg(*c);
     ASSERT_TRUE(m);
     EXPECT_TRUE(m->is_success()) << *m;
@@ -261,7 +264,8 @@ TEST_F(LoginTest, UserIdSyntaxIsEnforced) {
     ASSERT_TRUE(c);
     std::int64_t id = 1;
     for (const auto& user : bad) {
-        ASSERT_TRUE(c->send_text(R"({"type":"login","id":)" + std::to_string(id) + R"(,"userId":")" + user + "\"}"));
+        ASSERT_TRUE(c->send_text(R"({"type":"login","id":)" + std::to_string(id) +
+                                 R"(,"userId":")" + user + "\"}"));
         EXPECT_TRUE(is_error_reply(next_msg(*c), "login", "bad-request", id)) << "userId " << user;
         ++id;
         if (c->closed()) break;  // error budget (default 10) must not be reached with 9 bad ids
@@ -302,7 +306,8 @@ protected:
         ASSERT_TRUE(c_);
     }
     std::optional<Msg> login_with(const std::string& token_json, std::int64_t id) {
-        if (!c_->send_text(R"({"type":"login","id":)" + std::to_string(id) + R"(,"token":)" + token_json + "}"))
+        if (!c_->send_text(R"({"type":"login","id":)" + std::to_string(id) + R"(,"token":)" +
+                           token_json + "}"))
             return std::nullopt;
         return next_msg(*c_);
     }
@@ -329,7 +334,8 @@ TEST_F(JwtLoginTest, ExpiryHasThirtySecondsOfLeeway) {
 }
 
 TEST_F(JwtLoginTest, NotYetValidTokenIsUnauthorized) {
-    auto m = login_with(json_string(make_jwt(kSecret, "alice", 3600, R"("nbf":)" + std::to_string(unix_now() + 600))),
+    auto m = login_with(json_string(make_jwt(kSecret, "alice", 3600,
+                                             R"("nbf":)" + std::to_string(unix_now() + 600))),
                         1);
     EXPECT_TRUE(is_error_reply(m, "login", "unauthorized", 1));
 }
@@ -345,7 +351,8 @@ TEST_F(JwtLoginTest, BadSignatureIsUnauthorized) {
     auto pos = payload.find("alice");
     ASSERT_NE(pos, std::string::npos);
     payload.replace(pos, 5, "admin");
-    std::string forged = good.substr(0, first_dot + 1) + base64url(payload) + good.substr(second_dot);
+    std::string forged =
+        good.substr(0, first_dot + 1) + base64url(payload) + good.substr(second_dot);
     m = login_with(json_string(forged), 2);
     EXPECT_TRUE(is_error_reply(m, "login", "unauthorized", 2));
 }
@@ -356,7 +363,8 @@ TEST_F(JwtLoginTest, AlgNoneAndOtherAlgsAreUnauthorized) {
     EXPECT_TRUE(is_error_reply(login_with(json_string(none), 1), "login", "unauthorized", 1));
     // alg none with a (valid HS256) signature attached anyway.
     std::string none_signed = make_jwt_raw(kSecret, R"({"alg":"none","typ":"JWT"})", payload);
-    EXPECT_TRUE(is_error_reply(login_with(json_string(none_signed), 2), "login", "unauthorized", 2));
+    EXPECT_TRUE(
+        is_error_reply(login_with(json_string(none_signed), 2), "login", "unauthorized", 2));
     // HS512 header with an HS256 signature: alg is pinned, not negotiated.
     std::string hs512 = make_jwt_raw(kSecret, R"({"alg":"HS512","typ":"JWT"})", payload);
     EXPECT_TRUE(is_error_reply(login_with(json_string(hs512), 3), "login", "unauthorized", 3));
@@ -371,7 +379,8 @@ TEST_F(JwtLoginTest, TokenWithoutSubOrExpIsUnauthorized) {
     std::string no_sub = make_jwt_raw(kSecret, R"({"alg":"HS256","typ":"JWT"})",
                                       R"({"exp":)" + std::to_string(unix_now() + 3600) + "}");
     EXPECT_TRUE(is_error_reply(login_with(json_string(no_sub), 1), "login", "unauthorized", 1));
-    std::string no_exp = make_jwt_raw(kSecret, R"({"alg":"HS256","typ":"JWT"})", R"({"sub":"alice"})");
+    std::string no_exp =
+        make_jwt_raw(kSecret, R"({"alg":"HS256","typ":"JWT"})", R"({"sub":"alice"})");
     EXPECT_TRUE(is_error_reply(login_with(json_string(no_exp), 2), "login", "unauthorized", 2));
     std::string bad_sub = make_jwt(kSecret, "bad user");
     EXPECT_TRUE(is_error_reply(login_with(json_string(bad_sub), 3), "login", "unauthorized", 3));
@@ -389,7 +398,8 @@ TEST_F(JwtLoginTest, MissingOrMistypedTokenIsBadRequest) {
 }
 
 TEST_F(JwtLoginTest, FailedLoginLeavesConnectionUsable) {
-    EXPECT_TRUE(is_error_reply(login_with(json_string(make_jwt("wrong", "alice")), 1), "login", "unauthorized", 1));
+    EXPECT_TRUE(is_error_reply(login_with(json_string(make_jwt("wrong", "alice")), 1), "login",
+                               "unauthorized", 1));
     ASSERT_TRUE(c_->send_text(R"({"type":"join","id":2,"roomId":"r1"})"));
     EXPECT_TRUE(is_error_reply(next_msg(*c_), "join", "not-logged-in", 2));
     auto m = login_with(json_string(make_jwt(kSecret, "alice")), 3);

@@ -38,7 +38,8 @@ std::string read_file(const std::filesystem::path& path) {
     const auto count = [&] {
         const std::string log = server.log();
         std::size_t n = 0;
-        for (auto at = log.find(marker); at != std::string::npos; at = log.find(marker, at + 1)) ++n;
+        for (auto at = log.find(marker); at != std::string::npos; at = log.find(marker, at + 1))
+            ++n;
         return n;
     };
     const std::size_t before = count();
@@ -48,7 +49,8 @@ std::string read_file(const std::filesystem::path& path) {
         if (count() > before) return ::testing::AssertionSuccess();
         std::this_thread::sleep_for(20ms);
     }
-    return ::testing::AssertionFailure() << "no '" << marker << "' line within 5 s:\n" << server.log();
+    return ::testing::AssertionFailure() << "no '" << marker << "' line within 5 s:\n"
+                                         << server.log();
 }
 
 class ReloadTest : public ServerTest {
@@ -74,7 +76,8 @@ TEST_F(ReloadTest, SecretsTtlAndCertificateChangeWithoutDroppingSessions) {
     cfg.jwt(kSecretA);
     const auto turn_section = [&](const std::string& secret, const std::string& ttl) {
         return R"({secret: ")" + secret + R"(", credential_ttl: )" + ttl +
-               R"(, listen_udp: ["127.0.0.1:)" + std::to_string(turn_port) + R"("], listen_tcp: []})";
+               R"(, listen_udp: ["127.0.0.1:)" + std::to_string(turn_port) +
+               R"("], listen_tcp: []})";
     };
     cfg.turn = turn_section("turn-1", "10m");
     ASSERT_TRUE(start(cfg));
@@ -94,10 +97,12 @@ TEST_F(ReloadTest, SecretsTtlAndCertificateChangeWithoutDroppingSessions) {
     write_file(server_->config_path(), next.yaml(cert, key));
     ASSERT_TRUE(hup_and_wait(*server_, "configuration reloaded"));
     const std::string log = server_->log();
-    EXPECT_NE(log.find("changed auth.jwt_secret, turn.secret, turn.credential_ttl; TLS certificates read again"),
+    EXPECT_NE(log.find("changed auth.jwt_secret, turn.secret, turn.credential_ttl; TLS "
+                       "certificates read again"),
               std::string::npos)
         << log;
-    EXPECT_NE(log.find("kept until a restart: signaling.max_room_members"), std::string::npos) << log;
+    EXPECT_NE(log.find("kept until a restart: signaling.max_room_members"), std::string::npos)
+        << log;
 
     // The live session was not touched.
     EXPECT_TRUE(sync(*alice)) << dump(*alice);
@@ -134,7 +139,8 @@ TEST_F(ReloadTest, AnInvalidFileChangesNothing) {
     write_file(server_->config_path(), "auth: {mode: jwt, jwt_secret: \"" + kSecretB +
                                            "\"}\nsignaling: {max_room_members: abc}\n");
     ASSERT_TRUE(hup_and_wait(*server_, "reload failed"));
-    EXPECT_NE(server_->log().find("signaling.max_room_members"), std::string::npos) << server_->log();
+    EXPECT_NE(server_->log().find("signaling.max_room_members"), std::string::npos)
+        << server_->log();
     EXPECT_TRUE(server_->running());
     EXPECT_TRUE(sync(*alice)) << dump(*alice);
     const auto still_a = login(make_jwt(kSecretA, "bob"));
@@ -185,8 +191,9 @@ protected:
                                              Proto proto = Proto::udp) {
         std::optional<StunResponse> r;
         for (int i = 0; i < 50; ++i) {
-            auto c = TurnClient::connect(proto, "127.0.0.1", proto == Proto::udp ? udp_port_ : tls_port_,
-                                         creds.username, creds.password);
+            auto c =
+                TurnClient::connect(proto, "127.0.0.1", proto == Proto::udp ? udp_port_ : tls_port_,
+                                    creds.username, creds.password);
             if (!c) return ::testing::AssertionFailure() << "cannot connect";
             r = c->allocate();
             if (r && r->error_code == code) return ::testing::AssertionSuccess();
@@ -230,7 +237,8 @@ TEST_F(TurnReloadTest, SecretRotationStaticUsersAndCertificateKeepRelaysUp) {
     // never interrupted up to here.
     r = existing->refresh(600);
     ASSERT_TRUE(r && r->success()) << (r ? r->describe() : "no response");
-    edit_config("secret: [\"turn-secret-2\", \"" + kTurnSecret + "\"]", "secret: [\"turn-secret-2\"]");
+    edit_config("secret: [\"turn-secret-2\", \"" + kTurnSecret + "\"]",
+                "secret: [\"turn-secret-2\"]");
     ASSERT_TRUE(hup_and_wait(*server_, "configuration reloaded"));
     EXPECT_TRUE(allocate_gets(rest_credentials("dave"), stun::kErrorUnauthenticated));
     EXPECT_TRUE(allocate_gets(rest_credentials("erin", 3600, "turn-secret-2"), 0));

@@ -21,8 +21,8 @@ protected:
         return next_of_type(*alice_, "user-joined").has_value();
     }
     std::optional<Msg> resume(WsClient& c, const std::string& user, const std::string& token) {
-        if (!c.send_text(R"({"type":"login","id":77,"userId":)" + json_string(user) + R"(,"resume":)" +
-                         json_string(token) + "}"))
+        if (!c.send_text(R"({"type":"login","id":77,"userId":)" + json_string(user) +
+                         R"(,"resume":)" + json_string(token) + "}"))
             return std::nullopt;
         return reply_to(c, 77);
     }
@@ -42,7 +42,8 @@ TEST_F(ResumeTest, ResumeWithinWindowDeliversBufferedSignalsInOrder) {
     std::this_thread::sleep_for(300ms);
     for (int i = 0; i < 3; ++i) {
         ASSERT_TRUE(bob_->send_text(R"({"type":"signal","id":)" + std::to_string(10 + i) +
-                                    R"(,"roomId":"r1","to":"alice","data":"n)" + std::to_string(i) + "\"}"));
+                                    R"(,"roomId":"r1","to":"alice","data":"n)" + std::to_string(i) +
+                                    "\"}"));
         auto r = reply_to(*bob_, 10 + i);
         ASSERT_TRUE(r);
         EXPECT_TRUE(r->is_success()) << "alice is still a member during the window: " << *r;
@@ -66,13 +67,15 @@ TEST_F(ResumeTest, ResumeWithinWindowDeliversBufferedSignalsInOrder) {
         EXPECT_NE(s->raw.find(R"("data":"n)" + std::to_string(i) + "\""), std::string::npos) << *s;
     }
     // Live traffic flows both ways, still in r1 without re-joining.
-    ASSERT_TRUE(bob_->send_text(R"({"type":"signal","id":20,"roomId":"r1","to":"alice","data":"live"})"));
+    ASSERT_TRUE(
+        bob_->send_text(R"({"type":"signal","id":20,"roomId":"r1","to":"alice","data":"live"})"));
     auto ack = reply_to(*bob_, 20);
     ASSERT_TRUE(ack && ack->is_success()) << dump(*bob_);
     auto live = next_of_type(*again, "signal");
     ASSERT_TRUE(live);
     EXPECT_NE(live->raw.find(R"("data":"live")"), std::string::npos) << *live;
-    ASSERT_TRUE(again->send_text(R"({"type":"signal","id":21,"roomId":"r1","to":"bob","data":"back"})"));
+    ASSERT_TRUE(
+        again->send_text(R"({"type":"signal","id":21,"roomId":"r1","to":"bob","data":"back"})"));
     auto back = next_of_type(*bob_, "signal");
     ASSERT_TRUE(back) << dump(*bob_);
     EXPECT_EQ(back->str("from"), "alice") << *back;
@@ -101,8 +104,9 @@ TEST_F(ResumeTest, ResumeWithJwt) {
     std::this_thread::sleep_for(200ms);
     auto again = client();
     ASSERT_TRUE(again);
-    ASSERT_TRUE(again->send_text(R"({"type":"login","id":5,"token":)" + json_string(make_jwt(secret, "alice")) +
-                                 R"(,"resume":)" + json_string(login->str("resumeToken")) + "}"));
+    ASSERT_TRUE(again->send_text(R"({"type":"login","id":5,"token":)" +
+                                 json_string(make_jwt(secret, "alice")) + R"(,"resume":)" +
+                                 json_string(login->str("resumeToken")) + "}"));
     auto m = reply_to(*again, 5);
     ASSERT_TRUE(m) << dump(*again);
     EXPECT_TRUE(m->is_success()) << *m;
@@ -210,8 +214,9 @@ TEST_F(ResumeTest, ResumeBufferOverflowEndsTheSession) {
     std::this_thread::sleep_for(300ms);
     // Buffer holds 4; the session ends when it overflows (well before 10 s).
     for (int i = 0; i < 6; ++i) {
-        ASSERT_TRUE(bob_->send_text(R"({"type":"signal","roomId":"r1","to":"alice","ack":false,"data":)" +
-                                    std::to_string(i) + "}"));
+        ASSERT_TRUE(
+            bob_->send_text(R"({"type":"signal","roomId":"r1","to":"alice","ack":false,"data":)" +
+                            std::to_string(i) + "}"));
     }
     auto left = next_of_type(*bob_, "user-left", 3s);
     ASSERT_TRUE(left) << "overflowing the resume buffer must end the session before the window";

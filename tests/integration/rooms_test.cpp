@@ -14,13 +14,15 @@ constexpr const char* kJwtSecret = "rooms-jwt-secret-0123456789abcdef0123";
 ::testing::AssertionResult users_of(const Msg& m, std::map<std::string, std::string>& out) {
     out.clear();
     const auto* users = m.get("users");
-    if (!users || !users->IsArray()) return ::testing::AssertionFailure() << "no users array: " << m.raw;
+    if (!users || !users->IsArray())
+        return ::testing::AssertionFailure() << "no users array: " << m.raw;
     for (const auto& u : users->GetArray()) {
         if (!u.IsObject() || !u.HasMember("userId") || !u["userId"].IsString())
             return ::testing::AssertionFailure() << "bad users entry: " << m.raw;
         std::string name;
         if (u.HasMember("name")) {
-            if (!u["name"].IsString()) return ::testing::AssertionFailure() << "name not a string: " << m.raw;
+            if (!u["name"].IsString())
+                return ::testing::AssertionFailure() << "name not a string: " << m.raw;
             name = u["name"].GetString();
         }
         out[u["userId"].GetString()] = name;
@@ -34,11 +36,12 @@ std::map<std::string, std::string> users(const Msg& m) {
     return out;
 }
 
-::testing::AssertionResult is_event(const std::optional<Msg>& m, const std::string& type, const std::string& room,
-                                    const std::string& user) {
+::testing::AssertionResult is_event(const std::optional<Msg>& m, const std::string& type,
+                                    const std::string& room, const std::string& user) {
     if (!m) return ::testing::AssertionFailure() << "no " << type << " event";
     if (m->type() != type || m->str("roomId") != room || m->str("userId") != user)
-        return ::testing::AssertionFailure() << "expected " << type << " " << room << "/" << user << ": " << m->raw;
+        return ::testing::AssertionFailure()
+               << "expected " << type << " " << room << "/" << user << ": " << m->raw;
     if (m->has("id") || m->has("success"))
         return ::testing::AssertionFailure() << "pushed events carry no id/success: " << m->raw;
     return ::testing::AssertionSuccess();
@@ -77,7 +80,8 @@ TEST_P(RoomsTransportTest, JoinCreatesRoomListsMembersAndAnnounces) {
     EXPECT_TRUE(no_message_of_type(*bob, "user-joined"));
 }
 
-INSTANTIATE_TEST_SUITE_P(Transports, RoomsTransportTest, ::testing::Values(false, true), transport_name);
+INSTANTIATE_TEST_SUITE_P(Transports, RoomsTransportTest, ::testing::Values(false, true),
+                         transport_name);
 
 class RoomsTest : public ServerTest {};
 
@@ -178,9 +182,12 @@ TEST_F(RoomsTest, RoomIdSyntaxIsEnforced) {
     ASSERT_TRUE(a);
     const std::string too_long(129, 'r');
     std::int64_t id = 10;
-    for (const std::string& room : {std::string(""), std::string("a room"), std::string("r/1"), too_long}) {
-        ASSERT_TRUE(a->send_text(R"({"type":"join","id":)" + std::to_string(id) + R"(,"roomId":")" + room + "\"}"));
-        EXPECT_TRUE(is_error_reply(reply_to(*a, id), "join", "bad-request", id)) << "roomId '" << room << "'";
+    for (const std::string& room :
+         {std::string(""), std::string("a room"), std::string("r/1"), too_long}) {
+        ASSERT_TRUE(a->send_text(R"({"type":"join","id":)" + std::to_string(id) + R"(,"roomId":")" +
+                                 room + "\"}"));
+        EXPECT_TRUE(is_error_reply(reply_to(*a, id), "join", "bad-request", id))
+            << "roomId '" << room << "'";
         ++id;
     }
     ASSERT_TRUE(a->send_text(R"({"type":"join","id":20})"));

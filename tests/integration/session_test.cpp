@@ -12,13 +12,13 @@ namespace {
 using Steady = std::chrono::steady_clock;
 constexpr const char* kSessionSecret = "session-jwt-secret-0123456789abcdef";
 
-::testing::AssertionResult is_user_left(const std::optional<Msg>& m, const std::string& room, const std::string& user,
-                                        const std::string& reason) {
+::testing::AssertionResult is_user_left(const std::optional<Msg>& m, const std::string& room,
+                                        const std::string& user, const std::string& reason) {
     if (!m) return ::testing::AssertionFailure() << "no user-left (" << reason << ")";
     if (m->type() != "user-left" || m->str("roomId") != room || m->str("userId") != user ||
         m->str("reason") != reason)
-        return ::testing::AssertionFailure() << "expected user-left " << room << "/" << user << " " << reason << ": "
-                                             << m->raw;
+        return ::testing::AssertionFailure()
+               << "expected user-left " << room << "/" << user << " " << reason << ": " << m->raw;
     return ::testing::AssertionSuccess();
 }
 
@@ -71,7 +71,8 @@ TEST_F(SessionTest, DroppedConnectionIsKeptForTheResumeWindow) {
     ASSERT_TRUE(bob_->send_text(R"({"type":"room-users","id":1,"roomId":"r1"})"));
     auto m = reply_to(*bob_, 1);
     ASSERT_TRUE(m);
-    EXPECT_NE(m->raw.find("\"alice\""), std::string::npos) << "still a member during the window: " << *m;
+    EXPECT_NE(m->raw.find("\"alice\""), std::string::npos)
+        << "still a member during the window: " << *m;
     // After the window: disconnected.
     auto left = next_of_type(*bob_, "user-left", 5s);
     auto elapsed = Steady::now() - t0;

@@ -31,7 +31,8 @@ std::string data_text(const std::string& raw) {
         } else if (ch == '{' || ch == '[') {
             ++depth;
         } else if (ch == '}' || ch == ']') {
-            if (depth == 0) return raw.substr(pos, i - pos);  // end of enclosing object (scalar data)
+            if (depth == 0)
+                return raw.substr(pos, i - pos);  // end of enclosing object (scalar data)
             if (--depth == 0) return raw.substr(pos, i + 1 - pos);
         } else if (ch == ',' && depth == 0) {
             return raw.substr(pos, i - pos);
@@ -56,8 +57,9 @@ protected:
 
 TEST_P(SignalTransportTest, DirectedSignalIsStampedAndForwardedByteForByte) {
     const std::string data = R"({"b" : 1.50,  "a":[ 1e2 ]})";
-    ASSERT_TRUE(alice_->send_text(R"({"type":"signal","id":4,"roomId":"r1","to":"bob","from":"mallory","data":)" +
-                                  data + "}"));
+    ASSERT_TRUE(alice_->send_text(
+        R"({"type":"signal","id":4,"roomId":"r1","to":"bob","from":"mallory","data":)" + data +
+        "}"));
     auto reply = reply_to(*alice_, 4);
     ASSERT_TRUE(reply) << alice_->last_error();
     EXPECT_EQ(reply->type(), "signal") << *reply;
@@ -79,9 +81,16 @@ TEST_P(SignalTransportTest, DirectedSignalIsStampedAndForwardedByteForByte) {
 }
 
 TEST_P(SignalTransportTest, ScalarAndStringDataAreForwardedVerbatim) {
-    const std::vector<std::string> values = {"0.10", "-0", "true", "null", R"("a \"quoted\" \u00e9 string")",
-                                             "12345678901234567890123", "\"donn\xc3\xa9" "es \xf0\x9f\x8e\x89\"",
-                                             R"([ ])", R"([1,{"x":[]}])"};
+    const std::vector<std::string> values = {"0.10",
+                                             "-0",
+                                             "true",
+                                             "null",
+                                             R"("a \"quoted\" \u00e9 string")",
+                                             "12345678901234567890123",
+                                             "\"donn\xc3\xa9"
+                                             "es \xf0\x9f\x8e\x89\"",
+                                             R"([ ])",
+                                             R"([1,{"x":[]}])"};
     std::int64_t id = 10;
     for (const auto& v : values) {
         ASSERT_TRUE(alice_->send_text(R"({"type":"signal","id":)" + std::to_string(id) +
@@ -96,7 +105,8 @@ TEST_P(SignalTransportTest, ScalarAndStringDataAreForwardedVerbatim) {
     }
 }
 
-INSTANTIATE_TEST_SUITE_P(Transports, SignalTransportTest, ::testing::Values(false, true), transport_name);
+INSTANTIATE_TEST_SUITE_P(Transports, SignalTransportTest, ::testing::Values(false, true),
+                         transport_name);
 
 class SignalTest : public ServerTest {};
 
@@ -113,7 +123,8 @@ TEST_F(SignalTest, BroadcastReachesEveryOtherMemberButNotTheSender) {
     ASSERT_TRUE(outsider);
     ASSERT_TRUE(joined(*outsider, "elsewhere"));
 
-    ASSERT_TRUE(peers[1]->send_text(R"({"type":"signal","id":1,"roomId":"room","data":"hello all"})"));
+    ASSERT_TRUE(
+        peers[1]->send_text(R"({"type":"signal","id":1,"roomId":"room","data":"hello all"})"));
     auto reply = reply_to(*peers[1], 1);
     ASSERT_TRUE(reply && reply->is_success()) << (reply ? reply->raw : "");
     for (std::size_t i = 0; i < peers.size(); ++i) {
@@ -203,7 +214,8 @@ TEST_F(SignalTest, AckFalseSuppressesSuccessButNotErrors) {
     ASSERT_TRUE(a && b);
     ASSERT_TRUE(joined(*a, "r1"));
     ASSERT_TRUE(joined(*b, "r1"));
-    ASSERT_TRUE(a->send_text(R"({"type":"signal","id":1,"roomId":"r1","to":"bob","ack":false,"data":"c1"})"));
+    ASSERT_TRUE(a->send_text(
+        R"({"type":"signal","id":1,"roomId":"r1","to":"bob","ack":false,"data":"c1"})"));
     auto m = next_of_type(*b, "signal");
     ASSERT_TRUE(m) << dump(*b);
     EXPECT_EQ(data_text(m->raw), R"("c1")") << *m;
@@ -212,10 +224,12 @@ TEST_F(SignalTest, AckFalseSuppressesSuccessButNotErrors) {
     for (const auto& x : *before_pong) {
         EXPECT_NE(x.type(), "signal") << "ack:false must suppress the success reply: " << x;
     }
-    ASSERT_TRUE(a->send_text(R"({"type":"signal","id":2,"roomId":"r1","to":"nobody","ack":false,"data":{}})"));
+    ASSERT_TRUE(a->send_text(
+        R"({"type":"signal","id":2,"roomId":"r1","to":"nobody","ack":false,"data":{}})"));
     EXPECT_TRUE(is_error_reply(reply_to(*a, 2), "signal", "unknown-peer", 2));
     // ack:true is the default behaviour.
-    ASSERT_TRUE(a->send_text(R"({"type":"signal","id":3,"roomId":"r1","to":"bob","ack":true,"data":{}})"));
+    ASSERT_TRUE(
+        a->send_text(R"({"type":"signal","id":3,"roomId":"r1","to":"bob","ack":true,"data":{}})"));
     auto r = reply_to(*a, 3);
     ASSERT_TRUE(r);
     EXPECT_TRUE(r->is_success()) << *r;
@@ -232,13 +246,15 @@ TEST_F(SignalTest, TrickledCandidatesArriveInOrder) {
     ASSERT_TRUE(joined(*b, "r1"));
     constexpr int kCount = 200;
     for (int i = 0; i < kCount; ++i) {
-        ASSERT_TRUE(a->send_text(R"({"type":"signal","roomId":"r1","to":"bob","ack":false,"data":"candidate:c)" +
-                                 std::to_string(i) + R"( 1 udp 2122260223 127.0.0.1 5000 typ host"})"));
+        ASSERT_TRUE(a->send_text(
+            R"({"type":"signal","roomId":"r1","to":"bob","ack":false,"data":"candidate:c)" +
+            std::to_string(i) + R"( 1 udp 2122260223 127.0.0.1 5000 typ host"})"));
     }
     for (int i = 0; i < kCount; ++i) {
         auto m = next_of_type(*b, "signal");
         ASSERT_TRUE(m) << "candidate " << i << " missing: " << dump(*b);
-        EXPECT_EQ(data_text(m->raw), R"("candidate:c)" + std::to_string(i) + R"( 1 udp 2122260223 127.0.0.1 5000 typ host")")
+        EXPECT_EQ(data_text(m->raw), R"("candidate:c)" + std::to_string(i) +
+                                         R"( 1 udp 2122260223 127.0.0.1 5000 typ host")")
             << *m;
     }
     EXPECT_TRUE(no_message_of_type(*b, "signal"));
@@ -288,10 +304,10 @@ TEST_F(SignalTest, InterleavedSendersKeepPerSenderOrder) {
     for (auto* x : {a.get(), b.get(), c.get()}) ASSERT_TRUE(joined(*x, "r"));
     constexpr int kCount = 50;
     for (int i = 0; i < kCount; ++i) {
-        ASSERT_TRUE(a->send_text(R"({"type":"signal","roomId":"r","to":"c","ack":false,"data":)" + std::to_string(i) +
-                                 "}"));
-        ASSERT_TRUE(b->send_text(R"({"type":"signal","roomId":"r","to":"c","ack":false,"data":)" + std::to_string(i) +
-                                 "}"));
+        ASSERT_TRUE(a->send_text(R"({"type":"signal","roomId":"r","to":"c","ack":false,"data":)" +
+                                 std::to_string(i) + "}"));
+        ASSERT_TRUE(b->send_text(R"({"type":"signal","roomId":"r","to":"c","ack":false,"data":)" +
+                                 std::to_string(i) + "}"));
     }
     int next_a = 0, next_b = 0;
     for (int i = 0; i < 2 * kCount; ++i) {

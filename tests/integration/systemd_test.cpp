@@ -61,12 +61,14 @@ public:
 
     // Every datagram up to and including the first that holds `line` as one
     // of its lines; `found` says whether it came within `timeout`.
-    std::vector<std::string> until(const std::string& line, std::chrono::milliseconds timeout, bool& found) {
+    std::vector<std::string> until(const std::string& line, std::chrono::milliseconds timeout,
+                                   bool& found) {
         std::vector<std::string> seen;
         found = false;
         const auto deadline = Steady::now() + timeout;
         while (!found && Steady::now() < deadline) {
-            const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Steady::now());
+            const auto left =
+                std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Steady::now());
             auto d = receive(std::max(left, 1ms));
             if (!d) break;
             found = has_line(*d, line);
@@ -120,8 +122,10 @@ TEST_F(SystemdTest, ReadyComesOnceEveryListenerAnswers) {
     ASSERT_TRUE(start_notified());
     bool ready = false;
     const auto seen = notify_.until("READY=1", 10s, ready);
-    ASSERT_TRUE(ready) << "no READY=1; datagrams: " << datagrams_text(seen) << "\nlog:\n" << server_->log();
-    EXPECT_NE(seen.back().find("STATUS=serving ws://127.0.0.1:" + std::to_string(server_->port()) + "/ws"),
+    ASSERT_TRUE(ready) << "no READY=1; datagrams: " << datagrams_text(seen) << "\nlog:\n"
+                       << server_->log();
+    EXPECT_NE(seen.back().find("STATUS=serving ws://127.0.0.1:" + std::to_string(server_->port()) +
+                               "/ws"),
               std::string::npos)
         << seen.back();
 
@@ -129,10 +133,12 @@ TEST_F(SystemdTest, ReadyComesOnceEveryListenerAnswers) {
     EXPECT_EQ(http_get(server_->port(), "/healthz").status, 200);
     EXPECT_EQ(http_get(metrics_port_, "/metrics").status, 200);
     const auto creds = rest_credentials("alice");
-    for (const auto& [proto, port] : {std::pair{Proto::udp, udp_port_}, std::pair{Proto::tcp, tcp_port_},
-                                      std::pair{Proto::tls, tls_port_}}) {
+    for (const auto& [proto, port] :
+         {std::pair{Proto::udp, udp_port_}, std::pair{Proto::tcp, tcp_port_},
+          std::pair{Proto::tls, tls_port_}}) {
         std::string error;
-        auto c = TurnClient::connect(proto, "127.0.0.1", port, creds.username, creds.password, &error);
+        auto c =
+            TurnClient::connect(proto, "127.0.0.1", port, creds.username, creds.password, &error);
         ASSERT_TRUE(c) << to_string(proto) << ": " << error;
         const auto r = c->binding();
         EXPECT_TRUE(r && r->success()) << to_string(proto);
@@ -153,9 +159,13 @@ TEST_F(SystemdTest, NoReadyWhenTheLastListenerCannotBind) {
     ASSERT_EQ(::bind(holder, reinterpret_cast<const sockaddr*>(&addr), sizeof addr), 0);
     ASSERT_EQ(::listen(holder, 1), 0);
     ASSERT_EQ(::getsockname(holder, reinterpret_cast<sockaddr*>(&addr), &len), 0);
-    const std::string yaml = "log: {level: debug}\nsignaling: {listen: \"127.0.0.1:0\", static_dir: \"\"}\n"
-                             "turn: {secret: \"" + kTurnSecret + "\", listen_udp: [\"127.0.0.1:0\"], listen_tcp: []}\n"
-                             "metrics: {listen: \"127.0.0.1:" + std::to_string(ntohs(addr.sin_port)) + "\"}\n";
+    const std::string yaml =
+        "log: {level: debug}\nsignaling: {listen: \"127.0.0.1:0\", static_dir: \"\"}\n"
+        "turn: {secret: \"" +
+        kTurnSecret +
+        "\", listen_udp: [\"127.0.0.1:0\"], listen_tcp: []}\n"
+        "metrics: {listen: \"127.0.0.1:" +
+        std::to_string(ntohs(addr.sin_port)) + "\"}\n";
     Launch launch;
     launch.env = {notify_.env()};
     auto server = ServerProcess::from_yaml(yaml, 10s, launch);
@@ -164,7 +174,8 @@ TEST_F(SystemdTest, NoReadyWhenTheLastListenerCannotBind) {
     ASSERT_TRUE(code) << "still running with its metrics port taken";
     EXPECT_EQ(*code, 1) << server.log();
     // Whatever it sent is in the socket's queue by now.
-    while (const auto d = notify_.receive(0ms)) EXPECT_FALSE(NotifySocket::has_line(*d, "READY=1")) << *d;
+    while (const auto d = notify_.receive(0ms))
+        EXPECT_FALSE(NotifySocket::has_line(*d, "READY=1")) << *d;
 }
 
 TEST_F(SystemdTest, ReloadIsBracketedByReloadingAndReady) {
@@ -204,7 +215,9 @@ TEST_F(SystemdTest, WatchdogKeepAliveComesEveryHalfPeriod) {
     int pings = 0;
     for (int i = 0; i < 3; ++i) {
         const auto seen = notify_.until("WATCHDOG=1", 5s, found);
-        ASSERT_TRUE(found) << "keep-alive " << i << " missing: " << datagrams_text(seen) << "\nlog:\n" << server_->log();
+        ASSERT_TRUE(found) << "keep-alive " << i << " missing: " << datagrams_text(seen)
+                           << "\nlog:\n"
+                           << server_->log();
         ++pings;
     }
     EXPECT_EQ(pings, 3);
@@ -243,8 +256,9 @@ void deny_netlink_sockets() {
 
 std::string turn_yaml(const std::string& udp_host) {
     return "log: {level: debug}\nsignaling: {listen: \"127.0.0.1:0\", static_dir: \"\"}\n"
-           "turn: {secret: \"" + kTurnSecret + "\", listen_udp: [\"" + udp_host + ":" +
-           std::to_string(free_port()) + "\"], listen_tcp: []}\n";
+           "turn: {secret: \"" +
+           kTurnSecret + "\", listen_udp: [\"" + udp_host + ":" + std::to_string(free_port()) +
+           "\"], listen_tcp: []}\n";
 }
 
 TEST(InterfaceAddresses, AWildcardListenerRefusesToStartWhenTheyCannotBeListed) {
@@ -254,7 +268,8 @@ TEST(InterfaceAddresses, AWildcardListenerRefusesToStartWhenTheyCannotBeListed) 
     const auto code = server.wait_exit(10s);
     ASSERT_TRUE(code) << "started with an empty own-address list; log:\n" << server.log();
     EXPECT_EQ(*code, 1) << server.log();
-    EXPECT_NE(server.log().find("cannot list this host's addresses"), std::string::npos) << server.log();
+    EXPECT_NE(server.log().find("cannot list this host's addresses"), std::string::npos)
+        << server.log();
     EXPECT_NE(server.log().find("AF_NETLINK"), std::string::npos) << server.log();
 }
 

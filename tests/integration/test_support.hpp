@@ -41,7 +41,9 @@ struct Msg {
     // nullopt when absent or not a bool.
     std::optional<bool> boolean(const char* key) const;
     bool is_success() const { return boolean("success") == true; }
-    bool is_error(const std::string& code) const { return boolean("success") == false && str("error") == code; }
+    bool is_error(const std::string& code) const {
+        return boolean("success") == false && str("error") == code;
+    }
 };
 
 std::ostream& operator<<(std::ostream& os, const Msg& m);
@@ -49,9 +51,11 @@ std::ostream& operator<<(std::ostream& os, const Msg& m);
 // The next frame, parsed; nullopt on timeout/close.
 std::optional<Msg> next_msg(WsClient& c, std::chrono::milliseconds timeout = kWait);
 // The first frame whose "type" is `type` (others stay buffered, in order).
-std::optional<Msg> next_of_type(WsClient& c, const std::string& type, std::chrono::milliseconds timeout = kWait);
+std::optional<Msg> next_of_type(WsClient& c, const std::string& type,
+                                std::chrono::milliseconds timeout = kWait);
 // The reply to request `id` (numeric ids; matches "id":<id> in the parsed frame).
-std::optional<Msg> reply_to(WsClient& c, std::int64_t id, std::chrono::milliseconds timeout = kWait);
+std::optional<Msg> reply_to(WsClient& c, std::int64_t id,
+                            std::chrono::milliseconds timeout = kWait);
 
 // For failure messages: the client's last error and what it has buffered.
 std::string dump(const WsClient& c);
@@ -68,7 +72,8 @@ std::optional<std::vector<Msg>> sync(WsClient& c, std::chrono::milliseconds time
 // Checks an error reply: `type`, success false, `error` code, string message,
 // and (if given) the echoed numeric id.
 ::testing::AssertionResult is_error_reply(const std::optional<Msg>& m, const std::string& type,
-                                          const std::string& code, std::optional<std::int64_t> id = {});
+                                          const std::string& code,
+                                          std::optional<std::int64_t> id = {});
 
 // --- credentials oracles -------------------------------------------------
 std::string base64(const std::string& bytes);
@@ -83,8 +88,8 @@ std::string make_jwt_raw(const std::string& secret, const std::string& header_js
                          const std::string& payload_json);
 // A valid HS256 token for `sub`, expiring in `ttl_seconds`; `extra_claims` is
 // raw JSON members appended to the payload, e.g. R"("name":"Alice")".
-std::string make_jwt(const std::string& secret, const std::string& sub, std::int64_t ttl_seconds = 3600,
-                     const std::string& extra_claims = "");
+std::string make_jwt(const std::string& secret, const std::string& sub,
+                     std::int64_t ttl_seconds = 3600, const std::string& extra_claims = "");
 std::int64_t unix_now();
 std::int64_t unix_now_ms();
 // JSON string literal for `s` (quotes and escapes).
@@ -100,9 +105,11 @@ protected:
     std::unique_ptr<WsClient> client(const WsConnectOptions& options = {});
     // Connects, logs in (auth mode none) and returns the client; the login
     // reply is stored in *reply if given. nullptr with a test failure otherwise.
-    std::unique_ptr<WsClient> logged_in(const std::string& user, std::optional<Msg>* reply = nullptr);
+    std::unique_ptr<WsClient> logged_in(const std::string& user,
+                                        std::optional<Msg>* reply = nullptr);
     // Same with a JWT.
-    std::unique_ptr<WsClient> logged_in_jwt(const std::string& token, std::optional<Msg>* reply = nullptr);
+    std::unique_ptr<WsClient> logged_in_jwt(const std::string& token,
+                                            std::optional<Msg>* reply = nullptr);
     // Sends join and returns the join reply (user-joined events for this
     // client that arrive meanwhile stay buffered).
     std::optional<Msg> join(WsClient& c, const std::string& room);

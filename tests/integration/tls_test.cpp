@@ -26,7 +26,8 @@ TEST_F(TlsTest, LoginJoinSignalOverWss) {
     ASSERT_TRUE(a && b);
     ASSERT_TRUE(joined(*a, "r1"));
     ASSERT_TRUE(joined(*b, "r1"));
-    ASSERT_TRUE(a->send_text(R"({"type":"signal","id":3,"roomId":"r1","to":"bob","data":"v=0\r\n"})"));
+    ASSERT_TRUE(
+        a->send_text(R"({"type":"signal","id":3,"roomId":"r1","to":"bob","data":"v=0\r\n"})"));
     auto reply = reply_to(*a, 3);
     ASSERT_TRUE(reply && reply->is_success());
     auto m = next_of_type(*b, "signal");
@@ -58,8 +59,9 @@ TEST_F(TlsTest, PlainHttpToTlsPortFails) {
 
 TEST(TlsConfigTest, MissingCertificateFileFailsAtStartup) {
     TempDir dir;
-    auto yaml = std::string("signaling:\n  listen: \"127.0.0.1:0\"\n  tls: {cert: \"") + (dir.path() / "nope.pem").string() +
-                "\", key: \"" + (dir.path() / "nope.key").string() +
+    auto yaml = std::string("signaling:\n  listen: \"127.0.0.1:0\"\n  tls: {cert: \"") +
+                (dir.path() / "nope.pem").string() + "\", key: \"" +
+                (dir.path() / "nope.key").string() +
                 "\"}\nturn: {secret: \"x\", listen_udp: [], listen_tcp: []}\n";
     auto s = ServerProcess::from_yaml(yaml, std::chrono::seconds(5));
     EXPECT_FALSE(s.started()) << "must not listen without its certificate";

@@ -6,19 +6,19 @@
 
 #include <thread>
 
-#include "tests/integration/http_client.hpp"
-#include "tests/integration/turn_support.hpp"
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include "tests/integration/http_client.hpp"
+#include "tests/integration/turn_support.hpp"
 
 #include "turn/stun/attribute_type.hpp"
 #include "turn/stun/error_code.hpp"
 #include "turn/stun/even_port.hpp"
-#include "turn/stun/message.hpp"
-#include "turn/stun/reservation_token.hpp"
 #include "turn/stun/integrity.hpp"
+#include "turn/stun/message.hpp"
 #include "turn/stun/requested_transport.hpp"
+#include "turn/stun/reservation_token.hpp"
 #include "turn/stun/text_attributes.hpp"
 
 namespace sbtest::turnit {
@@ -265,9 +265,11 @@ TEST_F(TurnAllocateTest, AReservedPortIsBoundUntilItsTokenTakesIt) {
     EXPECT_EQ(r->xor_relayed->port % 2, 0);
     const auto view = stun::parse_message(r->bytes);
     ASSERT_TRUE(std::holds_alternative<stun::MessageView>(view));
-    const auto* token_attribute = std::get<stun::MessageView>(view).find(stun::kAttrReservationToken);
+    const auto* token_attribute =
+        std::get<stun::MessageView>(view).find(stun::kAttrReservationToken);
     ASSERT_NE(token_attribute, nullptr) << text(r);
-    const auto token = std::get<stun::ReservationToken>(stun::decode_reservation_token(token_attribute->value));
+    const auto token =
+        std::get<stun::ReservationToken>(stun::decode_reservation_token(token_attribute->value));
     const std::uint16_t next = r->xor_relayed->port + 1;
     EXPECT_FALSE(can_bind_udp(next)) << "the reserved port " << next << " is free for anyone";
     EXPECT_EQ(metric_value(http_get(server_->port(), "/metrics").body,

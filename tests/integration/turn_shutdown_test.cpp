@@ -71,7 +71,8 @@ TEST_F(TurnShutdownTest, TheDrainEndsAsSoonAsTheLastAllocationGoes) {
     UdpPeer peer;
     ASSERT_TRUE(peer.ok());
     const auto creds = rest_credentials("alice");
-    auto c = TurnClient::connect(Proto::udp, "127.0.0.1", udp_port_, creds.username, creds.password);
+    auto c =
+        TurnClient::connect(Proto::udp, "127.0.0.1", udp_port_, creds.username, creds.password);
     ASSERT_TRUE(c);
     const auto r = c->allocate();
     ASSERT_TRUE(r && r->success()) << (r ? r->describe() : "no response");
@@ -79,7 +80,8 @@ TEST_F(TurnShutdownTest, TheDrainEndsAsSoonAsTheLastAllocationGoes) {
     server_->terminate();
     ASSERT_TRUE(c->send_indication(peer.local_address(), to_bytes("during")));
     EXPECT_TRUE(peer.receive(3s)) << "the relay stopped at SIGTERM";
-    EXPECT_FALSE(server_->wait_exit(300ms)) << "exited with an allocation alive and 60 s of drain left";
+    EXPECT_FALSE(server_->wait_exit(300ms))
+        << "exited with an allocation alive and 60 s of drain left";
     const auto t0 = Steady::now();
     const auto deleted = c->refresh(0);
     ASSERT_TRUE(deleted && deleted->success());

@@ -176,7 +176,8 @@ bool TurnTest::start_turn(const TurnServerSpec& spec) {
         if (!spec.extra_turn.empty()) y << ", " << spec.extra_turn;
         y << "}\n";
         if (!spec.extra_top.empty()) y << spec.extra_top << "\n";
-        auto server = std::make_unique<ServerProcess>(ServerProcess::from_yaml(y.str(), 10s, spec.launch));
+        auto server =
+            std::make_unique<ServerProcess>(ServerProcess::from_yaml(y.str(), 10s, spec.launch));
         if (!server->started()) {
             last_error = server->error();
             if (last_error.find("in use") != std::string::npos) continue;

@@ -118,7 +118,9 @@ protected:
     std::uint16_t udp6_port_ = 0;
 
     // spec.tls: where the TURN certificate and key are (cert.pem, key.pem).
-    std::filesystem::path cert_dir() const { return cert_dir_ ? cert_dir_->path() : std::filesystem::path(); }
+    std::filesystem::path cert_dir() const {
+        return cert_dir_ ? cert_dir_->path() : std::filesystem::path();
+    }
 
 private:
     std::unique_ptr<TempDir> cert_dir_;

@@ -40,7 +40,8 @@ protected:
     std::unique_ptr<TurnClient> allocated(stun::Address* relayed = nullptr) {
         const auto creds = rest_credentials("alice");
         std::string error;
-        auto c = TurnClient::connect(GetParam(), "127.0.0.1", port(), creds.username, creds.password, &error);
+        auto c = TurnClient::connect(GetParam(), "127.0.0.1", port(), creds.username,
+                                     creds.password, &error);
         if (!c) {
             ADD_FAILURE() << error;
             return nullptr;
@@ -246,7 +247,8 @@ TEST_P(TurnStreamTest, ASilentConnectionIsClosedAtTheFirstFrameDeadline) {
     auto talker = connect();
     ASSERT_TRUE(silent && talker);
     // TLS: a TCP connection that never starts the handshake.
-    auto no_handshake = GetParam() == Proto::tls ? StunSocket::connect(Proto::tcp, "127.0.0.1", port()) : nullptr;
+    auto no_handshake =
+        GetParam() == Proto::tls ? StunSocket::connect(Proto::tcp, "127.0.0.1", port()) : nullptr;
     const auto t0 = std::chrono::steady_clock::now();
     auto id = stun::TransactionId::random();
     ASSERT_TRUE(talker->send(binding_request(id)));
@@ -257,7 +259,8 @@ TEST_P(TurnStreamTest, ASilentConnectionIsClosedAtTheFirstFrameDeadline) {
     EXPECT_TRUE(silent->wait_closed(20s)) << "a silent connection outlived its deadline";
     const auto waited = std::chrono::steady_clock::now() - t0;
     EXPECT_GE(waited, 9s) << "closed before the 10 s deadline";
-    if (no_handshake) EXPECT_TRUE(no_handshake->wait_closed(5s)) << "no TLS handshake, yet not closed";
+    if (no_handshake)
+        EXPECT_TRUE(no_handshake->wait_closed(5s)) << "no TLS handshake, yet not closed";
     // The talker is past its first frame: still served.
     id = stun::TransactionId::random();
     ASSERT_TRUE(talker->send(binding_request(id)));

@@ -91,12 +91,14 @@ std::string tail(const std::string& s, std::size_t n = 4000) {
 ::testing::AssertionResult delivered_all(const UclientResult& r, long messages, int timeout_s) {
     if (!r.exit_code) {
         return ::testing::AssertionFailure()
-               << "turnutils_uclient did not finish within " << timeout_s << " s:\n" << tail(r.output);
+               << "turnutils_uclient did not finish within " << timeout_s << " s:\n"
+               << tail(r.output);
     }
     if (*r.exit_code != 0 || r.sent != messages || r.received != messages || r.lost != 0) {
-        return ::testing::AssertionFailure() << "exit " << *r.exit_code << ", sent " << r.sent << ", received "
-                                             << r.received << ", lost " << r.lost << " (expected " << messages
-                                             << " each way, 0 lost):\n" << tail(r.output);
+        return ::testing::AssertionFailure()
+               << "exit " << *r.exit_code << ", sent " << r.sent << ", received " << r.received
+               << ", lost " << r.lost << " (expected " << messages << " each way, 0 lost):\n"
+               << tail(r.output);
     }
     return ::testing::AssertionSuccess();
 }
@@ -219,8 +221,8 @@ TEST_P(TurnUclientTest, TenClientsHundredMessagesNoLoss) {
     // Strict over every transport. (turnutils_uclient reads one TURN message
     // per TLS record; the server writes each frame as its own record, see
     // turn/io/stream_connection.cpp, so TLS is held to zero loss too.)
-    const UclientResult r =
-        run_uclient(uclient, flags, proto == Proto::tls ? tls_port_ : udp_port_, kClients, kPerClient);
+    const UclientResult r = run_uclient(uclient, flags, proto == Proto::tls ? tls_port_ : udp_port_,
+                                        kClients, kPerClient);
     ASSERT_TRUE(delivered_all(r, kMessages, 60));
     EXPECT_NE(r.output.find("Total lost packets 0 (0.000000%)"), std::string::npos)
         << tail(r.output);

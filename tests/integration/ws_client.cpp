@@ -106,11 +106,12 @@ struct WsClient::Impl {
         write_pending = true;
         with_ws([&](auto& ws) {
             ws.text(text);
-            ws.async_write(net::buffer(write_data), [this, ok](const beast::error_code& ec, std::size_t) {
-                write_pending = false;
-                *ok = !ec;
-                if (ec) error = "write: " + ec.message();
-            });
+            ws.async_write(net::buffer(write_data),
+                           [this, ok](const beast::error_code& ec, std::size_t) {
+                               write_pending = false;
+                               *ok = !ec;
+                               if (ec) error = "write: " + ec.message();
+                           });
         });
         if (!run_until([&] { return !write_pending; }, deadline)) {
             error = "write timed out";
@@ -188,7 +189,8 @@ WsConnectResult WsClient::connect(std::uint16_t port, const WsConnectOptions& op
     if (s.secure) {
         auto& tls = s.secure->next_layer();
         SSL_set_tlsext_host_name(tls.native_handle(), "localhost");
-        if (!step([&] { tls.async_handshake(ssl::stream_base::client, on_done); })) return fail("tls handshake");
+        if (!step([&] { tls.async_handshake(ssl::stream_base::client, on_done); }))
+            return fail("tls handshake");
     }
 
     websocket::response_type& response = state->response;
@@ -207,11 +209,12 @@ WsConnectResult WsClient::connect(std::uint16_t port, const WsConnectOptions& op
             protocols += p;
         }
         auto origin = options.origin;
-        ws.set_option(websocket::stream_base::decorator([protocols, origin](websocket::request_type& req) {
-            req.set(http::field::user_agent, "switchboard-integration-tests");
-            if (!protocols.empty()) req.set(http::field::sec_websocket_protocol, protocols);
-            if (origin) req.set(http::field::origin, *origin);
-        }));
+        ws.set_option(
+            websocket::stream_base::decorator([protocols, origin](websocket::request_type& req) {
+                req.set(http::field::user_agent, "switchboard-integration-tests");
+                if (!protocols.empty()) req.set(http::field::sec_websocket_protocol, protocols);
+                if (origin) req.set(http::field::origin, *origin);
+            }));
         std::string host = "127.0.0.1:" + std::to_string(port);
         ok = step([&] { ws.async_handshake(response, host, options.path, on_done); });
     });
@@ -226,7 +229,8 @@ bool WsClient::send_text(const std::string& text, std::chrono::milliseconds time
     return impl_->write(text, true, timeout);
 }
 
-bool WsClient::send_fragmented(const std::string& text, std::size_t fragment, std::chrono::milliseconds timeout) {
+bool WsClient::send_fragmented(const std::string& text, std::size_t fragment,
+                               std::chrono::milliseconds timeout) {
     Impl& s = *impl_;
     auto deadline = Steady::now() + timeout;
     if (!s.has_stream() || s.closed || fragment == 0) return false;
@@ -261,8 +265,8 @@ std::optional<std::string> WsClient::recv(std::chrono::milliseconds timeout) {
     return recv_matching([](const std::string&) { return true; }, timeout);
 }
 
-std::optional<std::string> WsClient::recv_matching(const std::function<bool(const std::string&)>& match,
-                                                   std::chrono::milliseconds timeout) {
+std::optional<std::string> WsClient::recv_matching(
+    const std::function<bool(const std::string&)>& match, std::chrono::milliseconds timeout) {
     Impl& s = *impl_;
     auto deadline = Steady::now() + timeout;
     std::size_t scanned = 0;
@@ -341,12 +345,26 @@ void WsClient::drop() {
     s.closed = true;
 }
 
-bool WsClient::is_open() const { return impl_->has_stream() && !impl_->closed; }
-bool WsClient::closed() const { return impl_->closed; }
-std::optional<int> WsClient::close_code() const { return impl_->close_code; }
-const std::string& WsClient::negotiated_subprotocol() const { return impl_->subprotocol; }
-const std::string& WsClient::last_error() const { return impl_->error; }
-std::size_t WsClient::buffered() const { return impl_->inbox.size(); }
-std::vector<std::string> WsClient::pending() const { return {impl_->inbox.begin(), impl_->inbox.end()}; }
+bool WsClient::is_open() const {
+    return impl_->has_stream() && !impl_->closed;
+}
+bool WsClient::closed() const {
+    return impl_->closed;
+}
+std::optional<int> WsClient::close_code() const {
+    return impl_->close_code;
+}
+const std::string& WsClient::negotiated_subprotocol() const {
+    return impl_->subprotocol;
+}
+const std::string& WsClient::last_error() const {
+    return impl_->error;
+}
+std::size_t WsClient::buffered() const {
+    return impl_->inbox.size();
+}
+std::vector<std::string> WsClient::pending() const {
+    return {impl_->inbox.begin(), impl_->inbox.end()};
+}
 
 }  // namespace sbtest

@@ -51,11 +51,13 @@ public:
         return connect(port, o);
     }
 
-    bool send_text(const std::string& text, std::chrono::milliseconds timeout = std::chrono::seconds(5));
+    bool send_text(const std::string& text,
+                   std::chrono::milliseconds timeout = std::chrono::seconds(5));
     // One text message sent as several frames of at most `fragment` bytes.
     bool send_fragmented(const std::string& text, std::size_t fragment,
                          std::chrono::milliseconds timeout = std::chrono::seconds(5));
-    bool send_binary(const std::string& bytes, std::chrono::milliseconds timeout = std::chrono::seconds(5));
+    bool send_binary(const std::string& bytes,
+                     std::chrono::milliseconds timeout = std::chrono::seconds(5));
 
     // The next message (buffered first), or nullopt on timeout / close / error.
     std::optional<std::string> recv(std::chrono::milliseconds timeout);
@@ -67,7 +69,8 @@ public:
     rapidjson::Document recv_json(std::chrono::milliseconds timeout);
 
     // Sends a close frame with `code` and waits (bounded) for the handshake.
-    bool close(std::uint16_t code = 1000, std::chrono::milliseconds timeout = std::chrono::seconds(3));
+    bool close(std::uint16_t code = 1000,
+               std::chrono::milliseconds timeout = std::chrono::seconds(3));
     // Reads (buffering any messages) until the server closes; returns the
     // close code the server sent, or nullopt on timeout or a close without a
     // close frame.

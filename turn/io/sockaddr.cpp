@@ -45,7 +45,8 @@ std::optional<stun::Address> from_sockaddr(const sockaddr* sa) {
         // A v4 client on a dual-stack socket: treat it as the IPv4 it is.
         static constexpr std::uint8_t kMapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF};
         if (std::equal(ip.begin(), ip.begin() + 12, kMapped)) {
-            return stun::Address::from_ipv4({ip[12], ip[13], ip[14], ip[15]}, ntohs(sin6.sin6_port));
+            return stun::Address::from_ipv4({ip[12], ip[13], ip[14], ip[15]},
+                                            ntohs(sin6.sin6_port));
         }
         return stun::Address::from_ipv6(ip, ntohs(sin6.sin6_port));
     }
@@ -129,7 +130,8 @@ std::size_t ReceiveBatch::receive(int fd) {
         msg.msg_controllen = sizeof slots_[i].control;
         headers_[i].msg_len = 0;
     }
-    const int n = ::recvmmsg(fd, headers_.data(), static_cast<unsigned>(capacity_), MSG_DONTWAIT, nullptr);
+    const int n =
+        ::recvmmsg(fd, headers_.data(), static_cast<unsigned>(capacity_), MSG_DONTWAIT, nullptr);
     if (n <= 0) return 0;  // EAGAIN (nothing waiting), or an error: the caller waits again
     for (int i = 0; i < n; ++i) {
         msghdr& msg = headers_[i].msg_hdr;
@@ -186,7 +188,8 @@ std::vector<stun::Address> interface_addresses() {
         throw std::runtime_error(
             "cannot list this host's addresses (getifaddrs: " + std::string(std::strerror(errno)) +
             "), which a wildcard TURN listener must refuse as peers; if a sandbox restricts socket "
-            "families (systemd RestrictAddressFamilies=), allow AF_NETLINK, or listen on specific addresses");
+            "families (systemd RestrictAddressFamilies=), allow AF_NETLINK, or listen on specific "
+            "addresses");
     }
     for (const ifaddrs* i = list; i != nullptr; i = i->ifa_next) {
         if (i->ifa_addr == nullptr) continue;

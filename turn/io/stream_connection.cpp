@@ -41,14 +41,19 @@ stun::Address address_of(const tcp::endpoint& ep) {
     return *from_sockaddr(reinterpret_cast<const sockaddr*>(&ss));
 }
 
-tcp::socket& lowest(tcp::socket& s) { return s; }
-tcp::socket& lowest(TlsSocket& s) { return s.next_layer(); }
+tcp::socket& lowest(tcp::socket& s) {
+    return s;
+}
+tcp::socket& lowest(TlsSocket& s) {
+    return s.next_layer();
+}
 
 // Deadlines without a timer operation per read or write: one timer per
 // connection, armed for the current phase (TLS handshake, first frame, then
 // idle since the last read) and re-armed only when it fires early.
 template <class Stream>
-class TurnStream final : public StreamConnection, public std::enable_shared_from_this<TurnStream<Stream>> {
+class TurnStream final : public StreamConnection,
+                         public std::enable_shared_from_this<TurnStream<Stream>> {
 public:
     TurnStream(Worker& worker, Stream&& stream, Transport transport, std::function<void()> release,
                std::shared_ptr<asio::ssl::context> tls)
@@ -79,16 +84,17 @@ public:
         phase_deadline_ = Clock::now() + (kTls ? kHandshakeDeadline : kFirstFrameDeadline);
         arm_deadline(phase_deadline_);
         if constexpr (kTls) {
-            stream_.async_handshake(asio::ssl::stream_base::server,
-                                    [self = this->shared_from_this()](boost::system::error_code ec) {
-                                        if (ec) {
-                                            SB_LOG(debug, "turn", "TLS handshake failed: " + ec.message());
-                                            return self->finish();
-                                        }
-                                        if (self->closed_) return self->finish();
-                                        self->phase_deadline_ = Clock::now() + kFirstFrameDeadline;
-                                        self->open();
-                                    });
+            stream_.async_handshake(
+                asio::ssl::stream_base::server,
+                [self = this->shared_from_this()](boost::system::error_code ec) {
+                    if (ec) {
+                        SB_LOG(debug, "turn", "TLS handshake failed: " + ec.message());
+                        return self->finish();
+                    }
+                    if (self->closed_) return self->finish();
+                    self->phase_deadline_ = Clock::now() + kFirstFrameDeadline;
+                    self->open();
+                });
         } else {
             open();
         }
@@ -132,8 +138,9 @@ private:
             if (ec || self->closed_) return;
             const auto at = self->due();
             if (Clock::now() < at) return self->arm_deadline(at);  // there was activity meanwhile
-            SB_LOG(debug, "turn", "closing " + self->tuple_.client.to_string() +
-                                      (self->framed_ ? ": idle" : ": no STUN or ChannelData in time"));
+            SB_LOG(debug, "turn",
+                   "closing " + self->tuple_.client.to_string() +
+                       (self->framed_ ? ": idle" : ": no STUN or ChannelData in time"));
             self->finish();
         });
     }
@@ -145,16 +152,18 @@ private:
             if (buffer_.size() >= kMaxReadBuffer) return finish();
             buffer_.resize(std::min(kMaxReadBuffer, buffer_.size() * 4));
         }
-        stream_.async_read_some(asio::buffer(buffer_.data() + filled_, buffer_.size() - filled_),
-                                [self = this->shared_from_this()](boost::system::error_code ec, std::size_t n) {
-                                    self->on_read(ec, n);
-                                });
+        stream_.async_read_some(
+            asio::buffer(buffer_.data() + filled_, buffer_.size() - filled_),
+            [self = this->shared_from_this()](boost::system::error_code ec, std::size_t n) {
+                self->on_read(ec, n);
+            });
     }
 
     void on_read(boost::system::error_code ec, std::size_t n) {
         if (ec || closed_) {
             if (ec && ec != asio::error::eof) {
-                SB_LOG(debug, "turn", "read from " + tuple_.client.to_string() + ": " + ec.message());
+                SB_LOG(debug, "turn",
+                       "read from " + tuple_.client.to_string() + ": " + ec.message());
             }
             return finish();
         }
@@ -162,11 +171,13 @@ private:
         filled_ += n;
         std::size_t consumed = 0;
         while (!closed_) {
-            const auto view = std::span<const std::uint8_t>(buffer_.data() + consumed, filled_ - consumed);
+            const auto view =
+                std::span<const std::uint8_t>(buffer_.data() + consumed, filled_ - consumed);
             const auto next = stun::next_frame(view);
             if (std::holds_alternative<stun::NeedMoreBytes>(next)) break;
             if (std::holds_alternative<stun::ParseError>(next)) {
-                SB_LOG(debug, "turn", "closing " + tuple_.client.to_string() + ": not STUN or ChannelData");
+                SB_LOG(debug, "turn",
+                       "closing " + tuple_.client.to_string() + ": not STUN or ChannelData");
                 return finish();
             }
             const auto frame = std::get<stun::Frame>(next);  // complete: next_frame says so
@@ -192,18 +203,19 @@ private:
             buffers_.emplace_back(in_flight_.data() + offset, size);
             offset += size;
         }
-        asio::async_write(stream_, buffers_,
-                          [self = this->shared_from_this()](boost::system::error_code ec, std::size_t) {
-                              self->writing_ = false;
-                              self->in_flight_.clear();
-                              self->in_flight_sizes_.clear();
-                              if (ec) {
-                                  SB_LOG(debug, "turn", "write to " + self->tuple_.client.to_string() + ": " +
-                                                            ec.message());
-                                  return self->close();
-                              }
-                              if (!self->pending_.empty() && !self->closed_) self->write_pending();
-                          });
+        asio::async_write(
+            stream_, buffers_,
+            [self = this->shared_from_this()](boost::system::error_code ec, std::size_t) {
+                self->writing_ = false;
+                self->in_flight_.clear();
+                self->in_flight_sizes_.clear();
+                if (ec) {
+                    SB_LOG(debug, "turn",
+                           "write to " + self->tuple_.client.to_string() + ": " + ec.message());
+                    return self->close();
+                }
+                if (!self->pending_.empty() && !self->closed_) self->write_pending();
+            });
     }
 
     void finish() {
@@ -218,7 +230,8 @@ private:
     Stream stream_;
     asio::steady_timer deadline_;
     std::function<void()> release_;
-    std::shared_ptr<asio::ssl::context> tls_;  // outlives the stream made from it (a SIGHUP may swap it)
+    std::shared_ptr<asio::ssl::context>
+        tls_;  // outlives the stream made from it (a SIGHUP may swap it)
     FiveTuple tuple_;
     bool valid_ = false;
     bool registered_ = false;
@@ -240,16 +253,18 @@ private:
 
 }  // namespace
 
-void Worker::adopt(tcp::socket socket, std::shared_ptr<asio::ssl::context> tls, std::function<void()> release) {
-    asio::post(ioc_, [this, socket = std::move(socket), tls = std::move(tls), release = std::move(release)]() mutable {
+void Worker::adopt(tcp::socket socket, std::shared_ptr<asio::ssl::context> tls,
+                   std::function<void()> release) {
+    asio::post(ioc_, [this, socket = std::move(socket), tls = std::move(tls),
+                      release = std::move(release)]() mutable {
         if (tls) {
             TlsSocket stream(std::move(socket), *tls);
-            std::make_shared<TurnStream<TlsSocket>>(*this, std::move(stream), Transport::tls, std::move(release),
-                                                    std::move(tls))
+            std::make_shared<TurnStream<TlsSocket>>(*this, std::move(stream), Transport::tls,
+                                                    std::move(release), std::move(tls))
                 ->run();
         } else {
-            std::make_shared<TurnStream<tcp::socket>>(*this, std::move(socket), Transport::tcp, std::move(release),
-                                                      nullptr)
+            std::make_shared<TurnStream<tcp::socket>>(*this, std::move(socket), Transport::tcp,
+                                                      std::move(release), nullptr)
                 ->run();
         }
     });

@@ -9,9 +9,9 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ip/v6_only.hpp>
 
+#include "shared/address.hpp"
 #include "shared/crypto.hpp"
 #include "shared/log.hpp"
-#include "shared/address.hpp"
 #include "shared/net/acceptor.hpp"
 #include "shared/net/tls_context.hpp"
 #include "turn/io/sockaddr.hpp"
@@ -44,7 +44,8 @@ void ensure_udp_port_free(const stun::Address& where) {
     const int err = errno;
     ::close(fd);
     if (rc != 0) {
-        throw std::runtime_error("cannot bind UDP " + where.to_string() + ": " + std::strerror(err));
+        throw std::runtime_error("cannot bind UDP " + where.to_string() + ": " +
+                                 std::strerror(err));
     }
 }
 
@@ -57,7 +58,8 @@ stun::Address to_address(const shared::Endpoint& e) {
 // A TCP or TLS listener: accepts on the accept thread and deals the
 // connections out to the workers in turn.
 struct StreamListener {
-    StreamListener(asio::io_context& ioc, std::shared_ptr<asio::ssl::context> t) : acceptor(ioc), tls(std::move(t)) {}
+    StreamListener(asio::io_context& ioc, std::shared_ptr<asio::ssl::context> t)
+        : acceptor(ioc), tls(std::move(t)) {}
     shared::net::Acceptor acceptor;
     std::shared_ptr<asio::ssl::context> tls;  // null: plain TCP; a reload swaps it (accept thread)
     std::size_t next = 0;                     // the worker the next connection goes to
@@ -66,7 +68,8 @@ struct StreamListener {
 }  // namespace
 
 struct TurnServer::Impl {
-    Impl(const shared::Config& c, const shared::Clock& clk, shared::Metrics& m, shared::SessionBridge& b)
+    Impl(const shared::Config& c, const shared::Clock& clk, shared::Metrics& m,
+         shared::SessionBridge& b)
         : config(c),
           clock(clk),
           metrics(m),
@@ -89,18 +92,21 @@ struct TurnServer::Impl {
     std::vector<shared::Endpoint> bound_udp, bound_tcp, bound_tls;
 };
 
-TurnServer::TurnServer(const shared::Config& config, const shared::Clock& clock, shared::Metrics& metrics,
-                       shared::SessionBridge& bridge)
+TurnServer::TurnServer(const shared::Config& config, const shared::Clock& clock,
+                       shared::Metrics& metrics, shared::SessionBridge& bridge)
     : impl_(std::make_unique<Impl>(config, clock, metrics, bridge)) {
     shared::random_bytes(impl_->nonce_key);
-    const unsigned n = config.threads != 0 ? config.threads : std::max(1u, std::thread::hardware_concurrency());
+    const unsigned n =
+        config.threads != 0 ? config.threads : std::max(1u, std::thread::hardware_concurrency());
     for (unsigned i = 0; i < n; ++i) {
-        impl_->workers.push_back(std::make_unique<Worker>(i, config, clock, impl_->state, bridge, metrics,
-                                                          impl_->nonce_key));
+        impl_->workers.push_back(std::make_unique<Worker>(i, config, clock, impl_->state, bridge,
+                                                          metrics, impl_->nonce_key));
     }
 }
 
-TurnServer::~TurnServer() { stop(); }
+TurnServer::~TurnServer() {
+    stop();
+}
 
 void TurnServer::start() {
     auto& d = *impl_;
@@ -114,7 +120,8 @@ void TurnServer::start() {
     if (wildcard) {
         const auto own = interface_addresses();
         for (auto& w : d.workers) w->add_own_addresses(own);
-        SB_LOG(debug, "turn", "refusing " + std::to_string(own.size()) + " interface addresses as peers");
+        SB_LOG(debug, "turn",
+               "refusing " + std::to_string(own.size()) + " interface addresses as peers");
     }
     for (std::size_t listener = 0; listener < turn.listen_udp.size(); ++listener) {
         const auto& e = turn.listen_udp[listener];
@@ -129,17 +136,20 @@ void TurnServer::start() {
         SB_LOG(info, "turn", "turn listening on udp " + bound.to_string());
         d.bound_udp.push_back({e.host, bound.port});
     }
-    auto& refused = d.metrics.counter("switchboard_turn_streams_refused_total",
-                                      "TCP/TLS client connections closed at once: turn.max_stream_connections reached.");
-    auto open_stream = [&](const shared::Endpoint& e, std::shared_ptr<asio::ssl::context> tls, std::string_view kind,
-                           std::vector<shared::Endpoint>& bound) {
+    auto& refused = d.metrics.counter(
+        "switchboard_turn_streams_refused_total",
+        "TCP/TLS client connections closed at once: turn.max_stream_connections reached.");
+    auto open_stream = [&](const shared::Endpoint& e, std::shared_ptr<asio::ssl::context> tls,
+                           std::string_view kind, std::vector<shared::Endpoint>& bound) {
         auto l = std::make_unique<StreamListener>(d.accept_ioc, std::move(tls));
         sockaddr_storage ss;
         const socklen_t len = to_sockaddr(to_address(e), ss);
         tcp::endpoint endpoint;
         std::memcpy(endpoint.data(), &ss, len);
         const auto ep = l->acceptor.open(endpoint, true);
-        SB_LOG(info, "turn", "turn listening on " + std::string(kind) + " " + shared::format_endpoint(ep.address().to_string(), ep.port()));
+        SB_LOG(info, "turn",
+               "turn listening on " + std::string(kind) + " " +
+                   shared::format_endpoint(ep.address().to_string(), ep.port()));
         bound.push_back({e.host, ep.port()});
         d.listeners.push_back(std::move(l));
     };
@@ -152,7 +162,9 @@ void TurnServer::start() {
     for (auto& l : d.listeners) {
         auto* listener = l.get();
         listener->acceptor.start(
-            [&d, listener]() -> asio::io_context& { return d.workers[listener->next % d.workers.size()]->context(); },
+            [&d, listener]() -> asio::io_context& {
+                return d.workers[listener->next % d.workers.size()]->context();
+            },
             [&d, listener, &refused, max = turn.max_stream_connections](tcp::socket socket) {
                 auto& worker = *d.workers[listener->next++ % d.workers.size()];
                 if (!d.state.try_open_stream(max)) {
@@ -160,16 +172,23 @@ void TurnServer::start() {
                     refused.inc();
                     return;  // the socket closes as it goes
                 }
-                worker.adopt(std::move(socket), listener->tls, [state = &d.state] { state->close_stream(); });
+                worker.adopt(std::move(socket), listener->tls,
+                             [state = &d.state] { state->close_stream(); });
             });
     }
     d.accept_thread = std::thread([&d] { d.accept_ioc.run(); });
     d.started = true;
 }
 
-const std::vector<shared::Endpoint>& TurnServer::bound_udp() const { return impl_->bound_udp; }
-const std::vector<shared::Endpoint>& TurnServer::bound_tcp() const { return impl_->bound_tcp; }
-const std::vector<shared::Endpoint>& TurnServer::bound_tls() const { return impl_->bound_tls; }
+const std::vector<shared::Endpoint>& TurnServer::bound_udp() const {
+    return impl_->bound_udp;
+}
+const std::vector<shared::Endpoint>& TurnServer::bound_tcp() const {
+    return impl_->bound_tcp;
+}
+const std::vector<shared::Endpoint>& TurnServer::bound_tls() const {
+    return impl_->bound_tls;
+}
 
 void TurnServer::reload(std::shared_ptr<const shared::Config> effective,
                         std::shared_ptr<asio::ssl::context> tls) {
@@ -189,9 +208,12 @@ void TurnServer::drain() {
     for (auto& w : impl_->workers) w->stop_accepting();
 }
 
-std::size_t TurnServer::allocations() const { return impl_->state.total(); }
+std::size_t TurnServer::allocations() const {
+    return impl_->state.total();
+}
 
-void TurnServer::for_each_loop(const std::function<void(const std::string&, asio::io_context&)>& fn) {
+void TurnServer::for_each_loop(
+    const std::function<void(const std::string&, asio::io_context&)>& fn) {
     for (std::size_t i = 0; i < impl_->workers.size(); ++i) {
         fn("turn-worker-" + std::to_string(i), impl_->workers[i]->context());
     }

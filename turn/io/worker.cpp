@@ -44,7 +44,8 @@ udp::socket open_udp(asio::io_context& ioc, const stun::Address& bind_to, bool r
     sockaddr_storage ss;
     const socklen_t len = to_sockaddr(bind_to, ss);
     if (::bind(socket.native_handle(), reinterpret_cast<sockaddr*>(&ss), len) != 0) {
-        throw std::runtime_error("cannot bind UDP " + bind_to.to_string() + ": " + std::strerror(errno));
+        throw std::runtime_error("cannot bind UDP " + bind_to.to_string() + ": " +
+                                 std::strerror(errno));
     }
     return socket;
 }
@@ -94,7 +95,8 @@ Worker::Worker(unsigned index, const shared::Config& config, const shared::Clock
       tick_(ioc_),
       batch_(kReceiveBatch),
       index_(index) {
-    shared::random_bytes(std::span(reinterpret_cast<std::uint8_t*>(&port_seed_), sizeof port_seed_));
+    shared::random_bytes(
+        std::span(reinterpret_cast<std::uint8_t*>(&port_seed_), sizeof port_seed_));
     bridge.add_sink([this](shared::SessionBridge::Batch batch) {
         asio::post(ioc_, [this, batch = std::move(batch)] { on_bridge_batch(batch); });
     });
@@ -102,13 +104,16 @@ Worker::Worker(unsigned index, const shared::Config& config, const shared::Clock
 
 void Worker::on_bridge_batch(shared::SessionBridge::Batch batch) {
     sessions_.apply(*batch, [this](const std::string& user, const std::string& reason) {
-        SB_LOG(debug, "turn", "worker " + std::to_string(index_) + ": dropping the relays of " + user + " (" +
-                                  reason + ")");
+        SB_LOG(debug, "turn",
+               "worker " + std::to_string(index_) + ": dropping the relays of " + user + " (" +
+                   reason + ")");
         engine_.drop_user(user, *this);
     });
 }
 
-Worker::~Worker() { stop(); }
+Worker::~Worker() {
+    stop();
+}
 
 void Worker::listen_udp(const stun::Address& address) {
     auto l = std::make_unique<UdpListener>(open_udp(ioc_, address, true));
@@ -117,11 +122,14 @@ void Worker::listen_udp(const stun::Address& address) {
     ::getsockname(l->socket.native_handle(), reinterpret_cast<sockaddr*>(&ss), &len);
     l->local = *from_sockaddr(reinterpret_cast<sockaddr*>(&ss));
     l->wildcard = is_wildcard(l->local);
-    if (l->wildcard) enable_pktinfo(l->socket.native_handle(), l->local.family == stun::Address::Family::v6);
+    if (l->wildcard)
+        enable_pktinfo(l->socket.native_handle(), l->local.family == stun::Address::Family::v6);
     udp_.push_back(std::move(l));
 }
 
-std::uint16_t Worker::udp_port(std::size_t listener) const { return udp_[listener]->local.port; }
+std::uint16_t Worker::udp_port(std::size_t listener) const {
+    return udp_[listener]->local.port;
+}
 
 void Worker::start() {
     for (auto& l : udp_) read_udp(*l);
@@ -180,7 +188,8 @@ void Worker::send_to_client(const FiveTuple& client, std::span<const std::uint8_
         return;
     }
     for (auto& l : udp_) {
-        if (l->local.port != client.server.port || l->local.family != client.server.family) continue;
+        if (l->local.port != client.server.port || l->local.family != client.server.family)
+            continue;
         if (l->wildcard) {
             send(l->socket.native_handle(), client.client, &client.server, bytes);
             return;
@@ -205,13 +214,15 @@ std::optional<stun::Address> Worker::open_relay(AllocationId id, stun::Address::
     // address, of the requested family (the rule the engine checked).
     std::optional<stun::Address> ip = relay_bind_address(config_.turn, client.server, family);
     if (!ip) {
-        SB_LOG(debug, "turn", "no relay address of the requested family for " + client.server.to_string());
+        SB_LOG(debug, "turn",
+               "no relay address of the requested family for " + client.server.to_string());
         return std::nullopt;
     }
     const std::uint32_t lo = config_.turn.relay_port_min;
     const std::uint32_t span = config_.turn.relay_port_max - lo + 1;
     for (int attempt = 0; attempt < kRelayBindAttempts; ++attempt) {
-        port_seed_ = port_seed_ * 1664525u + 1013904223u;  // LCG: cheap, and ports need no secrecy here
+        port_seed_ =
+            port_seed_ * 1664525u + 1013904223u;  // LCG: cheap, and ports need no secrecy here
         ip->port = static_cast<std::uint16_t>(lo + (port_seed_ >> 8) % span);
         try {
             add_relay(id, open_udp(ioc_, *ip, false));
@@ -220,8 +231,9 @@ std::optional<stun::Address> Worker::open_relay(AllocationId id, stun::Address::
             SB_LOG(trace, "turn", std::string("relay bind: ") + e.what());
         }
     }
-    SB_LOG(warn, "turn", "no free relay port on " + ip->ip_string() + " after " +
-                             std::to_string(kRelayBindAttempts) + " attempts");
+    SB_LOG(warn, "turn",
+           "no free relay port on " + ip->ip_string() + " after " +
+               std::to_string(kRelayBindAttempts) + " attempts");
     return std::nullopt;
 }
 
@@ -234,7 +246,8 @@ std::unique_ptr<HeldPort> Worker::hold_port(const stun::Address& address) {
     }
 }
 
-std::optional<stun::Address> Worker::open_held_relay(AllocationId id, std::unique_ptr<HeldPort> port) {
+std::optional<stun::Address> Worker::open_held_relay(AllocationId id,
+                                                     std::unique_ptr<HeldPort> port) {
     auto* held = dynamic_cast<HeldUdpPort*>(port.get());
     if (held == nullptr) return std::nullopt;
     const stun::Address address = held->address();
@@ -244,7 +257,8 @@ std::optional<stun::Address> Worker::open_held_relay(AllocationId id, std::uniqu
     socket.assign(address.family == stun::Address::Family::v6 ? udp::v6() : udp::v4(), fd, ec);
     if (ec) {
         ::close(fd);
-        SB_LOG(warn, "turn", "cannot adopt the reserved port " + address.to_string() + ": " + ec.message());
+        SB_LOG(warn, "turn",
+               "cannot adopt the reserved port " + address.to_string() + ": " + ec.message());
         return std::nullopt;
     }
     add_relay(id, std::move(socket));
@@ -268,7 +282,8 @@ void Worker::read_relay(const std::shared_ptr<Relay>& r) {
     });
 }
 
-void Worker::send_to_peer(AllocationId id, const stun::Address& peer, std::span<const std::uint8_t> payload) {
+void Worker::send_to_peer(AllocationId id, const stun::Address& peer,
+                          std::span<const std::uint8_t> payload) {
     auto it = relays_.find(id);
     if (it == relays_.end()) return;
     send(it->second->socket.native_handle(), peer, nullptr, payload);

@@ -35,8 +35,9 @@ class Worker final : public EngineSink, private ActiveUsers {
 public:
     // `bridge`: the worker keeps its own view of the active users (updated by
     // batches posted to its thread) and drops the relays of those who go.
-    Worker(unsigned index, const shared::Config& config, const shared::Clock& clock, SharedState& shared,
-           shared::SessionBridge& bridge, shared::Metrics& metrics, std::span<const std::uint8_t> nonce_key);
+    Worker(unsigned index, const shared::Config& config, const shared::Clock& clock,
+           SharedState& shared, shared::SessionBridge& bridge, shared::Metrics& metrics,
+           std::span<const std::uint8_t> nonce_key);
     ~Worker() override;
 
     // Start-up (before start()): binds a SO_REUSEPORT UDP socket; throws on failure.
@@ -55,7 +56,9 @@ public:
     void stop_accepting();
     void reload(std::shared_ptr<const shared::Config> effective);
     // Start-up only (before start()).
-    void add_own_addresses(std::span<const stun::Address> addresses) { engine_.add_own_addresses(addresses); }
+    void add_own_addresses(std::span<const stun::Address> addresses) {
+        engine_.add_own_addresses(addresses);
+    }
 
     // Worker thread: called by stream connections.
     void on_stream_open(const FiveTuple& tuple, std::shared_ptr<StreamConnection> conn);
@@ -67,8 +70,10 @@ public:
     std::optional<stun::Address> open_relay(AllocationId id, stun::Address::Family family,
                                             const FiveTuple& client) override;
     std::unique_ptr<HeldPort> hold_port(const stun::Address& address) override;
-    std::optional<stun::Address> open_held_relay(AllocationId id, std::unique_ptr<HeldPort> port) override;
-    void send_to_peer(AllocationId id, const stun::Address& peer, std::span<const std::uint8_t> payload) override;
+    std::optional<stun::Address> open_held_relay(AllocationId id,
+                                                 std::unique_ptr<HeldPort> port) override;
+    void send_to_peer(AllocationId id, const stun::Address& peer,
+                      std::span<const std::uint8_t> payload) override;
     void close_relay(AllocationId id) override;
 
 private:

@@ -95,7 +95,9 @@ std::string Address::ip_string() const {
     return text;
 }
 
-std::string Address::to_string() const { return shared::format_endpoint(ip_string(), port); }
+std::string Address::to_string() const {
+    return shared::format_endpoint(ip_string(), port);
+}
 
 std::size_t AddressHash::operator()(const Address& address) const noexcept {
     // FNV-1a over every field that operator== compares.

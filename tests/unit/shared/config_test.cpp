@@ -20,7 +20,8 @@ public:
     explicit TempFile(const std::string& content) {
         static std::atomic<int> counter{0};
         path_ = (std::filesystem::temp_directory_path() /
-                 ("switchboard-config-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter++)))
+                 ("switchboard-config-test-" + std::to_string(::getpid()) + "-" +
+                  std::to_string(counter++)))
                     .string();
         std::ofstream(path_, std::ios::binary) << content;
     }
@@ -54,7 +55,8 @@ Config config_of(const std::string& yaml, std::string_view name = "t.yaml") {
 // Lexically, from SB_TEST_DATA_DIR (<repo>/tests/data): git does not keep an
 // empty tests/data, and "tests/data/.." only resolves when it exists.
 std::string repo_file(const std::string& relative) {
-    return (std::filesystem::path(SB_TEST_DATA_DIR).parent_path().parent_path() / relative).string();
+    return (std::filesystem::path(SB_TEST_DATA_DIR).parent_path().parent_path() / relative)
+        .string();
 }
 
 Config defaults_from(std::string source) {
@@ -145,7 +147,8 @@ TEST(Config, FullFileSetsEveryField) {
     EXPECT_EQ(s.listen, (Endpoint{"::", 8443}));
     EXPECT_EQ(s.tls, (TlsFiles{"/tls/cert.pem", "/tls/key.pem"}));
     EXPECT_TRUE(s.tls.enabled());
-    EXPECT_EQ(s.allowed_origins, (std::vector<std::string>{"https://a.example.org", "http://localhost:3000"}));
+    EXPECT_EQ(s.allowed_origins,
+              (std::vector<std::string>{"https://a.example.org", "http://localhost:3000"}));
     EXPECT_EQ(s.static_dir, "");
     EXPECT_EQ(s.max_message_bytes, 1024u);
     EXPECT_EQ(s.max_room_members, 2u);
@@ -185,11 +188,14 @@ TEST(Config, FullFileSetsEveryField) {
     EXPECT_EQ(t.max_allocations_per_user, 2u);
     EXPECT_EQ(t.max_stream_connections, 7u);
     EXPECT_EQ(t.max_bps_per_allocation, 5'000'000u);
-    EXPECT_EQ(t.allow_peers, (std::vector<Cidr>{*parse_cidr("127.0.0.1/32"), *parse_cidr("::1/128")}));
+    EXPECT_EQ(t.allow_peers,
+              (std::vector<Cidr>{*parse_cidr("127.0.0.1/32"), *parse_cidr("::1/128")}));
     EXPECT_FALSE(t.deny_peers_default);
-    EXPECT_EQ(t.deny_peers, (std::vector<Cidr>{*parse_cidr("10.0.0.0/8"), *parse_cidr("fd00::/8")}));
+    EXPECT_EQ(t.deny_peers,
+              (std::vector<Cidr>{*parse_cidr("10.0.0.0/8"), *parse_cidr("fd00::/8")}));
     EXPECT_FALSE(t.require_active_session);
-    EXPECT_EQ(t.static_users, (std::vector<StaticUser>{{"alice", "wonderland"}, {"bob", "builder"}}));
+    EXPECT_EQ(t.static_users,
+              (std::vector<StaticUser>{{"alice", "wonderland"}, {"bob", "builder"}}));
 
     EXPECT_EQ(c.metrics.listen, (Endpoint{"127.0.0.1", 9100}));
     EXPECT_EQ(c.shutdown.drain, milliseconds(12'000));
@@ -210,7 +216,8 @@ TEST(Config, SecretsAndJwtSecretFromFiles) {
 TEST(Config, SingleSecretAndMisc) {
     const Config c = config_of(
         "turn: {secret: s3cret, deny_peers: [], relay_ports: 5000-5000}\n"
-        "metrics: {listen: \"\"}\nauth: {mode: jwt, jwt_secret: 0123456789abcdef0123456789abcdef}\n");
+        "metrics: {listen: \"\"}\nauth: {mode: jwt, jwt_secret: "
+        "0123456789abcdef0123456789abcdef}\n");
     EXPECT_EQ(c.turn.secrets, std::vector<std::string>{"s3cret"});
     EXPECT_FALSE(c.turn.deny_peers_default);  // an explicit empty list really denies nothing
     EXPECT_TRUE(c.turn.deny_peers.empty());
@@ -229,8 +236,9 @@ struct BadCase {
 TEST(Config, ShutdownDrainDefaultsToThirtySecondsAndMayBeZero) {
     EXPECT_EQ(Config{}.shutdown.drain, milliseconds(30'000));
     EXPECT_EQ(config_of("shutdown: {drain: 0}\n").shutdown.drain, milliseconds(0));
-    EXPECT_EQ(error_of("shutdown: {drain: -1}\n"),
-              R"(t.yaml:1:12: shutdown.drain: expected a duration such as 250ms, 30s, 10m or 1h (a bare number is seconds), got "-1")");
+    EXPECT_EQ(
+        error_of("shutdown: {drain: -1}\n"),
+        R"(t.yaml:1:12: shutdown.drain: expected a duration such as 250ms, 30s, 10m or 1h (a bare number is seconds), got "-1")");
 }
 
 TEST(Config, EveryPlaceholderIsNamedWithItsKeyLineAndComment) {
@@ -258,8 +266,10 @@ TEST(Config, BadFilesReportKeyFileLineAndWhatWasExpected) {
     const BadCase cases[] = {
         {"a send queue too small for the largest message", "signaling: {send_queue_bytes: 66000}\n",
          R"(t.yaml:1:13: signaling.send_queue_bytes: expected an integer >= 66560, got "66000")"},
-        {"a message larger than the default byte bounds", "signaling: {max_message_bytes: 2000000}\n",
-         "t.yaml:1:13: signaling.max_message_bytes: a message this large does not fit in send_queue_bytes or "
+        {"a message larger than the default byte bounds",
+         "signaling: {max_message_bytes: 2000000}\n",
+         "t.yaml:1:13: signaling.max_message_bytes: a message this large does not fit in "
+         "send_queue_bytes or "
          "resume.buffer_bytes; raise them to at least 2001024"},
         {"a resume buffer too small for the largest message",
          "signaling: {max_message_bytes: 2048, resume: {buffer_bytes: 3000}}\n",
@@ -278,8 +288,10 @@ TEST(Config, BadFilesReportKeyFileLineAndWhatWasExpected) {
          R"(t.yaml:1:1: threads: expected an integer between 0 and 1024, got a list)"},
         {"wrong type: map for a section's scalar", "public_host: {a: 1}\n",
          R"(t.yaml:1:1: public_host: expected a host name or IP address (no scheme, port or brackets), got a map)"},
-        {"wrong type: scalar for a section", "signaling: on\n", R"(t.yaml:1:1: signaling: expected a map, got "on")"},
-        {"wrong type: null", "turn:\n  enabled:\n", R"(t.yaml:2:3: turn.enabled: expected true or false, got null)"},
+        {"wrong type: scalar for a section", "signaling: on\n",
+         R"(t.yaml:1:1: signaling: expected a map, got "on")"},
+        {"wrong type: null", "turn:\n  enabled:\n",
+         R"(t.yaml:2:3: turn.enabled: expected true or false, got null)"},
         {"too many threads", "threads: 1025\n",
          R"(t.yaml:1:1: threads: expected an integer between 0 and 1024, got "1025")"},
         {"zero stream connections", "turn:\n  max_stream_connections: 0\n",
@@ -302,7 +314,8 @@ TEST(Config, BadFilesReportKeyFileLineAndWhatWasExpected) {
          R"(t.yaml:1:25: signaling.heartbeat.interval: must be shorter than signaling.heartbeat.timeout (1m), got 2m)"},
         {"bad port", "signaling:\n  listen: \"127.0.0.1:70000\"\n",
          R"(t.yaml:2:3: signaling.listen: expected an address IP:port such as "127.0.0.1:8080" or "[::1]:3478", got "127.0.0.1:70000")"},
-        {"bad endpoint in a list", "turn:\n  listen_udp:\n    - 0.0.0.0:3478\n    - localhost:3478\n",
+        {"bad endpoint in a list",
+         "turn:\n  listen_udp:\n    - 0.0.0.0:3478\n    - localhost:3478\n",
          R"(t.yaml:4:7: turn.listen_udp[1]: expected an address IP:port such as "127.0.0.1:8080" or "[::1]:3478", got "localhost:3478")"},
         {"cert without key", "signaling:\n  tls:\n    cert: /tls/c.pem\n",
          R"(t.yaml:3:5: signaling.tls.cert: set without signaling.tls.key (TLS needs both))"},
@@ -314,8 +327,10 @@ TEST(Config, BadFilesReportKeyFileLineAndWhatWasExpected) {
          R"(t.yaml:2:3: auth.mode: jwt requires auth.jwt_secret or auth.jwt_secret_file)"},
         {"jwt with a short secret", "auth: {mode: jwt, jwt_secret: short}\n",
          R"(t.yaml:1:19: auth.jwt_secret: must be at least 32 bytes for HS256 (RFC 7518, section 3.2), got 5)"},
-        {"bad auth mode", "auth: {mode: oauth}\n", R"(t.yaml:1:8: auth.mode: expected none or jwt, got "oauth")"},
-        {"secret and secret_file", "turn:\n  secret: abc\n  secret_file: /etc/switchboard/turn.secret\n",
+        {"bad auth mode", "auth: {mode: oauth}\n",
+         R"(t.yaml:1:8: auth.mode: expected none or jwt, got "oauth")"},
+        {"secret and secret_file",
+         "turn:\n  secret: abc\n  secret_file: /etc/switchboard/turn.secret\n",
          R"(t.yaml:3:3: turn.secret_file: cannot be used together with turn.secret)"},
         {"jwt_secret and jwt_secret_file", "auth: {jwt_secret: a, jwt_secret_file: /x}\n",
          R"(t.yaml:1:23: auth.jwt_secret_file: cannot be used together with auth.jwt_secret)"},
@@ -338,18 +353,21 @@ TEST(Config, BadFilesReportKeyFileLineAndWhatWasExpected) {
         {"static user without password", "turn: {static_users: [{username: u}]}\n",
          R"(t.yaml:1:23: turn.static_users[0]: expected a map with username and password)"},
         {"duplicate static user",
-         "turn:\n  static_users:\n    - {username: u, password: a}\n    - {username: u, password: b}\n",
+         "turn:\n  static_users:\n    - {username: u, password: a}\n    - {username: u, password: "
+         "b}\n",
          R"(t.yaml:4:8: turn.static_users[1].username: duplicate user "u")"},
         {"realm too long", "turn: {realm: " + std::string(128, 'r') + "}\n",
-         R"(t.yaml:1:8: turn.realm: expected at most 127 characters (RFC 8489), got ")" + std::string(40, 'r') +
-             R"(...")"},
+         R"(t.yaml:1:8: turn.realm: expected at most 127 characters (RFC 8489), got ")" +
+             std::string(40, 'r') + R"(...")"},
         {"origin with a path", "signaling: {allowed_origins: [\"https://a.example/\"]}\n",
          R"(t.yaml:1:31: signaling.allowed_origins[0]: expected an origin such as "https://example.com" (scheme://host[:port], no path), got "https://a.example/")"},
         {"log level", "log: {level: verbose}\n",
          R"(t.yaml:1:7: log.level: expected one of trace, debug, info, warn, error, off, got "verbose")"},
-        {"log format", "log:\n  format: xml\n", R"(t.yaml:2:3: log.format: expected text or json, got "xml")"},
+        {"log format", "log:\n  format: xml\n",
+         R"(t.yaml:2:3: log.format: expected text or json, got "xml")"},
         {"top level is not a map", "just text\n", R"(t.yaml:1:1: expected a map, got "just text")"},
-        {"two documents", "threads: 1\n---\nthreads: 2\n", R"(t.yaml:3:1: expected one YAML document, found 2)"},
+        {"two documents", "threads: 1\n---\nthreads: 2\n",
+         R"(t.yaml:3:1: expected one YAML document, found 2)"},
         {"invalid YAML syntax", "signaling:\n  listen: [\"127.0.0.1:1\"\nturn: {}\n",
          R"(t.yaml:3:1: invalid YAML: end of sequence flow not found)"},
         {"invalid YAML: bad indentation", "log:\n  level: info\n format: json\n",
@@ -432,10 +450,16 @@ void replace_all(std::string& text, const std::string& from, const std::string& 
 
 TEST(Config, ProductionExampleAsShippedNamesWhatToEdit) {
     const std::string error = error_of(read_repo_file("config/switchboard.yaml"));
-    EXPECT_THAT(error, ::testing::StartsWith("t.yaml: 3 placeholders to fill in before Switchboard can run:\n"));
-    EXPECT_THAT(error, ::testing::HasSubstr(": public_host: replace CHANGE-ME (this server's DNS name"));
-    EXPECT_THAT(error, ::testing::HasSubstr(": signaling.allowed_origins[0]: replace CHANGE-ME (your web app's origin"));
-    EXPECT_THAT(error, ::testing::HasSubstr(": signaling.allowed_origins[1]: replace CHANGE-ME (this server's own origin"));
+    EXPECT_THAT(error, ::testing::StartsWith(
+                           "t.yaml: 3 placeholders to fill in before Switchboard can run:\n"));
+    EXPECT_THAT(error,
+                ::testing::HasSubstr(": public_host: replace CHANGE-ME (this server's DNS name"));
+    EXPECT_THAT(error,
+                ::testing::HasSubstr(
+                    ": signaling.allowed_origins[0]: replace CHANGE-ME (your web app's origin"));
+    EXPECT_THAT(error,
+                ::testing::HasSubstr(
+                    ": signaling.allowed_origins[1]: replace CHANGE-ME (this server's own origin"));
 }
 
 TEST(Config, ProductionExampleLoadsOnceFilledIn) {

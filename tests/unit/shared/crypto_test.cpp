@@ -248,7 +248,8 @@ TEST(RandomPool, DrawsAreDistinctAcrossBlockBoundaries) {
     // A request larger than a block spans refills.
     std::vector<std::uint8_t> big(10000);
     pool.fill(big);
-    EXPECT_NE(std::vector<std::uint8_t>(big.end() - 64, big.end()), std::vector<std::uint8_t>(64, 0));
+    EXPECT_NE(std::vector<std::uint8_t>(big.end() - 64, big.end()),
+              std::vector<std::uint8_t>(64, 0));
     pool.fill(std::span<std::uint8_t>());  // empty is fine
 }
 

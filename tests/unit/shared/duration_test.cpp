@@ -69,7 +69,8 @@ TEST(FormatDuration, PicksTheLargestExactUnit) {
 }
 
 TEST(FormatDuration, RoundTripsThroughParse) {
-    for (const long long ms : {0LL, 1LL, 999LL, 1'000LL, 61'000LL, 60'000LL, 7'200'000LL, 86'400'001LL}) {
+    for (const long long ms :
+         {0LL, 1LL, 999LL, 1'000LL, 61'000LL, 60'000LL, 7'200'000LL, 86'400'001LL}) {
         SCOPED_TRACE(ms);
         EXPECT_EQ(parse_duration(format_duration(milliseconds(ms))), milliseconds(ms));
     }

@@ -1,7 +1,7 @@
 #include "shared/reload.hpp"
 
-#include <gtest/gtest.h>
 #include <gmock/gmock.h>
+#include <gtest/gtest.h>
 
 namespace switchboard::shared {
 namespace {
@@ -38,10 +38,9 @@ TEST(PlanReload, HotSettingsAreTakenAndNamed) {
     loaded.turn.static_users = {{"probe", "pw"}};
     loaded.turn.credential_ttl = std::chrono::minutes(10);
     const ReloadPlan plan = plan_reload(running, loaded);
-    EXPECT_THAT(plan.applied,
-                ElementsAre("log_level", "signaling.tls", "signaling.allowed_origins",
-                            "auth.jwt_secret", "turn.secret", "turn.credential_ttl",
-                            "turn.static_users"));
+    EXPECT_THAT(plan.applied, ElementsAre("log_level", "signaling.tls", "signaling.allowed_origins",
+                                          "auth.jwt_secret", "turn.secret", "turn.credential_ttl",
+                                          "turn.static_users"));
     EXPECT_THAT(plan.restart, IsEmpty());
     EXPECT_EQ(plan.effective, loaded);
 }
@@ -150,7 +149,8 @@ TEST(PlanReload, EveryFieldIsClassified) {
     EXPECT_THAT(plan.applied, ::testing::Contains("shutdown.drain"));
     EXPECT_EQ(plan.applied.size() + plan.restart.size(), 48u)
         << ::testing::PrintToString(plan.applied) << ::testing::PrintToString(plan.restart);
-    EXPECT_THAT(plan.restart, ::testing::Not(::testing::Contains("(a setting this version cannot name)")));
+    EXPECT_THAT(plan.restart,
+                ::testing::Not(::testing::Contains("(a setting this version cannot name)")));
 }
 
 }  // namespace

@@ -18,7 +18,9 @@ struct FakeWorker {
     }
     void run() {
         for (const auto& batch : inbox) {
-            view.apply(*batch, [this](const std::string& u, const std::string& r) { gone.emplace_back(u, r); });
+            view.apply(*batch, [this](const std::string& u, const std::string& r) {
+                gone.emplace_back(u, r);
+            });
         }
         inbox.clear();
     }
@@ -92,7 +94,8 @@ TEST(SessionBridge, AUserWhoComesBackIsLearnedAgain) {
     bridge.set_active("alice");  // the new session joins again
     bridge.flush();
     w.run();
-    EXPECT_THAT(w.gone, ElementsAre(Gone{"alice", "replaced"})) << "the old session's relays still go";
+    EXPECT_THAT(w.gone, ElementsAre(Gone{"alice", "replaced"}))
+        << "the old session's relays still go";
     EXPECT_TRUE(w.view.is_active("alice")) << "the new one is active";
 }
 

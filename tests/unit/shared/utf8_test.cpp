@@ -8,10 +8,10 @@ namespace switchboard::shared {
 namespace {
 
 TEST(Utf8, ValidTextOfEveryLength) {
-    for (const char* text : {"", "a", "plain ASCII that is longer than eight bytes",
-                             "\xC2\x80", "\xDF\xBF", "\xE0\xA0\x80", "\xED\x9F\xBF", "\xEE\x80\x80",
-                             "\xEF\xBF\xBF", "\xF0\x90\x80\x80", "\xF4\x8F\xBF\xBF",
-                             "caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80 and more ASCII after"}) {
+    for (const char* text :
+         {"", "a", "plain ASCII that is longer than eight bytes", "\xC2\x80", "\xDF\xBF",
+          "\xE0\xA0\x80", "\xED\x9F\xBF", "\xEE\x80\x80", "\xEF\xBF\xBF", "\xF0\x90\x80\x80",
+          "\xF4\x8F\xBF\xBF", "caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80 and more ASCII after"}) {
         EXPECT_TRUE(valid_utf8(text)) << text;
     }
 }

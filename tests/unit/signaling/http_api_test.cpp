@@ -174,13 +174,15 @@ TEST(AdminEndpoint, ModeNoneAllowsAndModeJwtNeedsTheAdminClaim) {
     shared::JwtClaims claims;
     claims.sub = "ops";
     claims.exp = clock.unix_seconds() + 60;
-    const auto plain = authorize_admin("Bearer " + shared::mint_jwt(config.auth.jwt_secret, claims), config, clock);
+    const auto plain = authorize_admin("Bearer " + shared::mint_jwt(config.auth.jwt_secret, claims),
+                                       config, clock);
     ASSERT_TRUE(plain.has_value());
     EXPECT_EQ(plain->status, 403u);
 
     claims.admin = true;
     EXPECT_FALSE(
-        authorize_admin("bearer " + shared::mint_jwt(config.auth.jwt_secret, claims), config, clock).has_value());
+        authorize_admin("bearer " + shared::mint_jwt(config.auth.jwt_secret, claims), config, clock)
+            .has_value());
 }
 
 TEST(AdminEndpoint, KickReplyListsRoomsOr404) {

@@ -98,7 +98,8 @@ TEST_F(HubDeadlinesTest, AResumeIsALogin) {
     join(a, "r");
     hub().on_close(a, Disconnect::dropped);
     const auto again = open();
-    const auto reply = request(again, R"({"type":"login","userId":"alice","resume":")" + resume_token_["alice"] + R"("})");
+    const auto reply = request(
+        again, R"({"type":"login","userId":"alice","resume":")" + resume_token_["alice"] + R"("})");
     EXPECT_EQ(field(reply, "resumed"), "true") << reply;
     hub().tick();
     run_for(seconds(30));

@@ -16,7 +16,8 @@ TEST_F(HubKick, KickedUserLeavesWithReasonKickedAndIsToldSo) {
     EXPECT_EQ(hub().kick("bob", std::string_view("r1")), (std::vector<std::string>{"r1"}));
     EXPECT_EQ(take(alice), (std::vector<std::string>{user_left("r1", "bob", "kicked")}));
     EXPECT_EQ(take(bob), (std::vector<std::string>{user_left("r1", "bob", "kicked")}));
-    EXPECT_EQ(field(request(bob, R"({"type":"room-users","roomId":"r1"})"), "error"), "not-in-room");
+    EXPECT_EQ(field(request(bob, R"({"type":"room-users","roomId":"r1"})"), "error"),
+              "not-in-room");
     // The session lives on, but in no room its TURN credentials are refused.
     EXPECT_EQ(hub().session_count(), 2u);
     EXPECT_FALSE(hub().user_active("bob"));

@@ -121,7 +121,8 @@ TEST(Parser, IdOfAnotherKindIsBadRequestWithoutId) {
 
 TEST(Parser, IdsUpTo256BytesAreEchoedLongerOnesAreBadRequestWithoutId) {
     const std::string at_cap(256, 'i');
-    EXPECT_EQ(parsed_ok(R"({"type":"ping","id":")" + at_cap + R"("})").id_json, "\"" + at_cap + "\"");
+    EXPECT_EQ(parsed_ok(R"({"type":"ping","id":")" + at_cap + R"("})").id_json,
+              "\"" + at_cap + "\"");
     // The cap counts the string's bytes, not its escapes: 128 x "\u00e9" is
     // 256 bytes of UTF-8.
     std::string escaped;
@@ -291,7 +292,8 @@ TEST(Parser, HugeNumbersAreValidJsonAndForwardedRaw) {
                                      std::string(400, '9'), "0." + std::string(400, '1')}) {
         EXPECT_EQ(data_of(value), value);
         // As an id, the 256-byte cap applies (IdsUpTo256Bytes...).
-        if (value.size() <= 256) EXPECT_EQ(parsed_ok(R"({"type":"ping","id":)" + value + "}").id_json, value);
+        if (value.size() <= 256)
+            EXPECT_EQ(parsed_ok(R"({"type":"ping","id":)" + value + "}").id_json, value);
     }
 }
 

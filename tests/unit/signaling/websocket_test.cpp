@@ -27,15 +27,20 @@ std::string client_frame(std::uint8_t opcode, std::string_view payload, bool fin
         f.push_back(static_cast<char>(0x80 | 127));
         for (int i = 0; i < 8; ++i) f.push_back(static_cast<char>(n >> (56 - 8 * i)));
     }
-    const char m[4] = {static_cast<char>(mask >> 24), static_cast<char>(mask >> 16), static_cast<char>(mask >> 8),
-                       static_cast<char>(mask)};
+    const char m[4] = {static_cast<char>(mask >> 24), static_cast<char>(mask >> 16),
+                       static_cast<char>(mask >> 8), static_cast<char>(mask)};
     f.append(m, 4);
-    for (std::size_t i = 0; i < payload.size(); ++i) f.push_back(static_cast<char>(payload[i] ^ m[i % 4]));
+    for (std::size_t i = 0; i < payload.size(); ++i)
+        f.push_back(static_cast<char>(payload[i] ^ m[i % 4]));
     return f;
 }
 
-std::string text(std::string_view p, bool fin = true) { return client_frame(0x1, p, fin); }
-std::string cont(std::string_view p, bool fin = true) { return client_frame(0x0, p, fin); }
+std::string text(std::string_view p, bool fin = true) {
+    return client_frame(0x1, p, fin);
+}
+std::string cont(std::string_view p, bool fin = true) {
+    return client_frame(0x0, p, fin);
+}
 std::string close_frame(std::uint16_t code, std::string_view reason = "") {
     std::string p;
     p.push_back(static_cast<char>(code >> 8));
@@ -71,7 +76,8 @@ Outcome feed(const std::string& bytes, std::size_t chunk = 0, std::size_t max = 
     Outcome out;
     const std::size_t step = chunk == 0 ? std::max<std::size_t>(copy.size(), 1) : chunk;
     for (std::size_t at = 0; at < copy.size() && out.code == 0; at += step) {
-        out.code = reader.consume(std::span(copy).subspan(at, std::min(step, copy.size() - at)), rec);
+        out.code =
+            reader.consume(std::span(copy).subspan(at, std::min(step, copy.size() - at)), rec);
     }
     out.events = rec.events;
     return out;
@@ -86,9 +92,11 @@ TEST(WebSocketReader, TheRfcSingleFrameMaskedTextExample) {
 TEST(WebSocketReader, EveryLengthEncodingAndEverySplitGiveTheSameMessages) {
     const std::string big16(300, 'x'), big64(70000, 'y');
     const std::string stream = text("a") + text(big16) + client_frame(0x9, "ping!") + text(big64) +
-                               client_frame(0x2, std::string("\0\1\2", 3)) + client_frame(0xA, "") + text("");
-    const std::vector<std::string> want = {"text:a",  "text:" + big16, "ping:ping!", "text:" + big64,
-                                           std::string("binary:\0\1\2", 10), "pong:", "text:"};
+                               client_frame(0x2, std::string("\0\1\2", 3)) + client_frame(0xA, "") +
+                               text("");
+    const std::vector<std::string> want = {
+        "text:a", "text:" + big16, "ping:ping!", "text:" + big64, std::string("binary:\0\1\2", 10),
+        "pong:",  "text:"};
     for (std::size_t chunk : {0, 1, 2, 3, 7, 13, 64, 1000, 4096}) {
         const auto out = feed(stream, chunk, 100000);
         EXPECT_EQ(out.code, 0) << "chunk " << chunk;
@@ -112,7 +120,8 @@ TEST(WebSocketReader, RandomSplitsOfFragmentedMessagesWithControlFramesBetween) 
             at += n;
         }
         ASSERT_EQ(code, 0);
-        ASSERT_EQ(rec.events, (std::vector<std::string>{"ping:p1", "text:fragmented", "text:whole", "close:1000:bye"}));
+        ASSERT_EQ(rec.events, (std::vector<std::string>{"ping:p1", "text:fragmented", "text:whole",
+                                                        "close:1000:bye"}));
         EXPECT_EQ(reader.buffered(), 0u);
     }
 }
@@ -123,8 +132,10 @@ TEST(WebSocketReader, ExactlyTheLimitIsAcceptedOneMoreIsTooBigFromTheHeaderAlone
     const std::string header = text(std::string(1025, 'a')).substr(0, 8);
     EXPECT_EQ(feed(header, 0, 1024).code, close::too_big);
     // Fragments add up.
-    EXPECT_EQ(feed(text(std::string(600, 'a'), false) + cont(std::string(425, 'b')), 0, 1024).code, close::too_big);
-    EXPECT_EQ(feed(text(std::string(600, 'a'), false) + cont(std::string(424, 'b')), 0, 1024).code, 0);
+    EXPECT_EQ(feed(text(std::string(600, 'a'), false) + cont(std::string(425, 'b')), 0, 1024).code,
+              close::too_big);
+    EXPECT_EQ(feed(text(std::string(600, 'a'), false) + cont(std::string(424, 'b')), 0, 1024).code,
+              0);
 }
 
 TEST(WebSocketReader, ProtocolViolationsFailWith1002) {
@@ -165,7 +176,8 @@ TEST(WebSocketReader, TextThatIsNotUtf8Fails1007) {
     EXPECT_EQ(feed(text("caf\xC3")).code, close::invalid_payload);
     EXPECT_EQ(feed(text("\xED\xA0\x80")).code, close::invalid_payload);  // a surrogate
     // A character split across fragments is fine; an invalid one across them is not.
-    EXPECT_EQ(feed(text("caf\xC3", false) + cont("\xA9")).events, std::vector<std::string>{"text:caf\xC3\xA9"});
+    EXPECT_EQ(feed(text("caf\xC3", false) + cont("\xA9")).events,
+              std::vector<std::string>{"text:caf\xC3\xA9"});
     EXPECT_EQ(feed(text("caf\xC3", false) + cont("x")).code, close::invalid_payload);
     EXPECT_EQ(feed(close_frame(1000, "\xFF")).code, close::invalid_payload);
     // Binary is not text: any bytes.
@@ -176,7 +188,8 @@ TEST(WebSocketReader, CloseFramesCarryTheirCodeAndReason) {
     EXPECT_EQ(feed(close_frame(1000, "done")).events, std::vector<std::string>{"close:1000:done"});
     EXPECT_EQ(feed(close_frame(4001)).events, std::vector<std::string>{"close:4001:"});
     EXPECT_EQ(feed(client_frame(0x8, "")).events, std::vector<std::string>{"close:1005:"});
-    for (std::uint16_t code : {1000, 1001, 1002, 1003, 1007, 1008, 1009, 1010, 1011, 1012, 1013, 1014, 3000, 4999}) {
+    for (std::uint16_t code :
+         {1000, 1001, 1002, 1003, 1007, 1008, 1009, 1010, 1011, 1012, 1013, 1014, 3000, 4999}) {
         EXPECT_EQ(feed(close_frame(code)).code, 0) << code;
     }
 }
@@ -253,8 +266,8 @@ TEST(WebSocketHandshake, TheRfcAcceptKeyExample) {
     EXPECT_EQ(accept_key("dGhlIHNhbXBsZSBub25jZQ=="), "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
     EXPECT_TRUE(valid_client_key("dGhlIHNhbXBsZSBub25jZQ=="));
     EXPECT_FALSE(valid_client_key(""));
-    EXPECT_FALSE(valid_client_key("dGhlIHNhbXBsZSBub25j"));      // 15 bytes... 12 in fact
-    EXPECT_FALSE(valid_client_key("dGhlIHNhbXBsZSBub25jZQ"));    // no padding
+    EXPECT_FALSE(valid_client_key("dGhlIHNhbXBsZSBub25j"));    // 15 bytes... 12 in fact
+    EXPECT_FALSE(valid_client_key("dGhlIHNhbXBsZSBub25jZQ"));  // no padding
     EXPECT_FALSE(valid_client_key("dGhlIHNhbXBsZSBub25jZQ==x"));
 }
 

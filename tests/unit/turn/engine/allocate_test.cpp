@@ -102,12 +102,14 @@ TEST_F(EngineAllocate, UnknownReservationTokenIs508AndWithEvenPortOrFamily400) {
 TEST_F(EngineAllocate, EvenPortWithReserveHandsOutATokenForTheNextPort) {
     sink.next_port = 50001;  // odd first: reopened until even
     TestClient rtp = rest_client("alice", 40000);
-    const auto reply = allocate(rtp, [](stun::MessageBuilder& b) { stun::add_even_port(b, {true}); });
+    const auto reply =
+        allocate(rtp, [](stun::MessageBuilder& b) { stun::add_even_port(b, {true}); });
     ASSERT_TRUE(reply.is_success());
     EXPECT_EQ(reply.xor_address(stun::kAttrXorRelayedAddress)->port, 50002);
     const auto* token_attribute = reply.find(stun::kAttrReservationToken);
     ASSERT_NE(token_attribute, nullptr);
-    const auto token = std::get<stun::ReservationToken>(stun::decode_reservation_token(token_attribute->value));
+    const auto token =
+        std::get<stun::ReservationToken>(stun::decode_reservation_token(token_attribute->value));
 
     // The RTCP allocation presents the token (from another 5-tuple) and gets
     // port + 1, exactly.
@@ -120,9 +122,10 @@ TEST_F(EngineAllocate, EvenPortWithReserveHandsOutATokenForTheNextPort) {
 
     // A token is good once.
     TestClient again = rest_client("alice", 40002);
-    EXPECT_EQ(allocate(again, [&](stun::MessageBuilder& b) { stun::add_reservation_token(b, token); })
-                  .error_code(),
-              508);
+    EXPECT_EQ(
+        allocate(again, [&](stun::MessageBuilder& b) { stun::add_reservation_token(b, token); })
+            .error_code(),
+        508);
 }
 
 TEST_F(EngineAllocate, ATokenAllocateOverIpv6GetsTheReservedIpv6Port) {
@@ -151,15 +154,17 @@ TEST_F(EngineAllocate, ATokenAllocateOverIpv6GetsTheReservedIpv6Port) {
 
 TEST_F(EngineAllocate, ReservationsExpireAfterAboutThirtySeconds) {
     TestClient rtp = rest_client("alice", 40000);
-    const auto reply = allocate(rtp, [](stun::MessageBuilder& b) { stun::add_even_port(b, {true}); });
+    const auto reply =
+        allocate(rtp, [](stun::MessageBuilder& b) { stun::add_even_port(b, {true}); });
     ASSERT_TRUE(reply.is_success());
     const auto token = std::get<stun::ReservationToken>(
         stun::decode_reservation_token(reply.find(stun::kAttrReservationToken)->value));
     clock.advance(std::chrono::seconds(31));
     TestClient rtcp = rest_client("alice", 40001);
-    EXPECT_EQ(allocate(rtcp, [&](stun::MessageBuilder& b) { stun::add_reservation_token(b, token); })
-                  .error_code(),
-              508);
+    EXPECT_EQ(
+        allocate(rtcp, [&](stun::MessageBuilder& b) { stun::add_reservation_token(b, token); })
+            .error_code(),
+        508);
 }
 
 TEST_F(EngineAllocate, EvenPortWithReserveSkipsAnEvenPortWhoseNextCannotBeHeld) {
@@ -167,7 +172,8 @@ TEST_F(EngineAllocate, EvenPortWithReserveSkipsAnEvenPortWhoseNextCannotBeHeld) 
     sink.busy.insert("203.0.113.50:50003");
     sink.next_port = 50002;
     TestClient client = rest_client("alice");
-    const auto reply = allocate(client, [](stun::MessageBuilder& b) { stun::add_even_port(b, {true}); });
+    const auto reply =
+        allocate(client, [](stun::MessageBuilder& b) { stun::add_even_port(b, {true}); });
     ASSERT_TRUE(reply.is_success());
     EXPECT_EQ(reply.xor_address(stun::kAttrXorRelayedAddress)->port, 50004);
     EXPECT_EQ(sink.closed.size(), 2u);  // 50002, then the odd 50003
@@ -176,7 +182,8 @@ TEST_F(EngineAllocate, EvenPortWithReserveSkipsAnEvenPortWhoseNextCannotBeHeld) 
 
 TEST_F(EngineAllocate, TheReservedPortIsHeldUntilTakenOrExpired) {
     TestClient rtp = rest_client("alice", 40000);
-    const auto reply = allocate(rtp, [](stun::MessageBuilder& b) { stun::add_even_port(b, {true}); });
+    const auto reply =
+        allocate(rtp, [](stun::MessageBuilder& b) { stun::add_even_port(b, {true}); });
     ASSERT_TRUE(reply.is_success());
     const auto port = reply.xor_address(stun::kAttrXorRelayedAddress)->port;
     const std::string next = "203.0.113.50:" + std::to_string(port + 1);
@@ -198,8 +205,9 @@ TEST_F(EngineAllocate, ReservationsBeyondTheCapAre508AndFreeTheRelay) {
     EXPECT_EQ(sink.closed.size(), 1u);
     EXPECT_EQ(shared.total, 0);
     // Without the R bit the same client is served.
-    EXPECT_TRUE(
-        allocate(client, [](stun::MessageBuilder& b) { stun::add_even_port(b, {false}); }).is_success());
+    EXPECT_TRUE(allocate(client, [](stun::MessageBuilder& b) {
+                    stun::add_even_port(b, {false});
+                }).is_success());
 }
 
 TEST_F(EngineAllocate, EvenPortWithReserveAndAdditionalFamilyIs400) {

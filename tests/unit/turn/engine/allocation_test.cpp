@@ -11,8 +11,9 @@ class AllocationTest : public ::testing::Test {
 protected:
     TimePoint t0 = TimePoint(std::chrono::seconds(1000));
     FiveTuple tuple{Transport::udp, addr("93.184.216.34:1"), addr("192.0.2.1:3478")};
-    Allocation allocation{
-        1, tuple, addr("203.0.113.5:50000"), "u", "user", true, t0 + kDefaultAllocationLifetime, 0, t0};
+    Allocation allocation{1,      tuple, addr("203.0.113.5:50000"),       "u",
+                          "user", true,  t0 + kDefaultAllocationLifetime, 0,
+                          t0};
     stun::Address peer = addr("8.8.8.8:5000");
 };
 

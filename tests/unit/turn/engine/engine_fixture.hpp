@@ -50,7 +50,8 @@ protected:
     }
 
     // A client with the static (long-term) credentials username/password.
-    TestClient static_client(std::string username, std::string password, std::uint16_t port = 40000) {
+    TestClient static_client(std::string username, std::string password,
+                             std::uint16_t port = 40000) {
         TestClient client;
         client.tuple = tuple("93.184.216.34:" + std::to_string(port));
         client.username = std::move(username);

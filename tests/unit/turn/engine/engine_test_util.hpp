@@ -147,7 +147,8 @@ public:
         if (busy.contains(address.to_string())) return nullptr;
         return std::make_unique<FakeHeldPort>(address, held);
     }
-    std::optional<stun::Address> open_held_relay(AllocationId id, std::unique_ptr<HeldPort> port) override {
+    std::optional<stun::Address> open_held_relay(AllocationId id,
+                                                 std::unique_ptr<HeldPort> port) override {
         ++open_calls;
         const stun::Address address = port->address();
         opened.push_back({id, address.family, FiveTuple{}, address});

@@ -47,7 +47,8 @@ TEST_F(EngineTeardown, DropUserTouchesOnlyThatUsersAllocations) {
     // 200 other users' allocations, and alice's 3: drop_user touches 3.
     shared.max_total = 1000;
     for (int i = 0; i < 200; ++i) {
-        TestClient other = rest_client("user" + std::to_string(i), static_cast<std::uint16_t>(41000 + i));
+        TestClient other =
+            rest_client("user" + std::to_string(i), static_cast<std::uint16_t>(41000 + i));
         shared.active.insert("user" + std::to_string(i));
         ASSERT_TRUE(allocate(other).is_success());
     }

@@ -90,8 +90,7 @@ TEST(ChannelData, TooShort) {
 }
 
 TEST(ChannelData, BadChannel) {
-    for (const char* hex :
-         {"3f ff 00 00", "80 00 00 00", "00 01 00 00", "ff ff 00 00"}) {
+    for (const char* hex : {"3f ff 00 00", "80 00 00 00", "00 01 00 00", "ff ff 00 00"}) {
         EXPECT_EQ(error_for(hex, Framing::datagram), ParseError::bad_channel_number) << hex;
     }
 }
