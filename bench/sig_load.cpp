@@ -16,6 +16,9 @@
 //       directed signals at a fixed total rate: latency p50/p99/max, CPU per message.
 //   sig_load fanout --port P --pid PID [--rooms 4] [--members 16] [--rate 20] [--seconds 10]
 //       every member broadcasts to its room at RATE/s: latency per delivery, CPU per delivery.
+//   sig_load jitter [--seconds 10]
+//       no server: how late a 1 ms sleep wakes up on this box (p50/p99/max),
+//       the floor under any latency percentile measured here.
 //
 // Every phase has a deadline; the run always ends.
 #include <arpa/inet.h>
@@ -441,7 +444,29 @@ void print_latency(std::vector<std::int64_t>& ns) {
                 q(0.999), static_cast<double>(ns.back()) / 1e6, ns.size());
 }
 
+// Timer wake-up lateness: 1 ms sleeps for `seconds`.
+int jitter(int seconds) {
+    std::vector<std::int64_t> late;
+    const auto end = Clock::now() + std::chrono::seconds(seconds);
+    while (Clock::now() < end) {
+        const auto t = now_ns();
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        late.push_back(now_ns() - t - 1'000'000);
+    }
+    std::sort(late.begin(), late.end());
+    const auto q = [&](double f) {
+        return static_cast<double>(
+                   late[static_cast<std::size_t>(f * static_cast<double>(late.size() - 1))]) /
+               1e6;
+    };
+    std::printf(
+        "jitter: a 1 ms sleep wakes late by ms: p50 %.3f p99 %.3f p99.9 %.3f max %.3f (n=%zu)\n",
+        q(0.5), q(0.99), q(0.999), static_cast<double>(late.back()) / 1e6, late.size());
+    return 0;
+}
+
 int run(const Options& o) {
+    if (o.mode == "jitter") return jitter(o.seconds > 0 ? o.seconds : 10);
     Population p;
     if (o.tls) p.tls = client_tls();
     // The generator's own CPU over the measured phase: below 100% it is
@@ -623,8 +648,9 @@ int run(const Options& o) {
 int main(int argc, char** argv) {
     Options o;
     if (argc < 2) {
-        std::fprintf(stderr,
-                     "usage: sig_load idle|setup|relay|rate|fanout --port P --pid PID [options]\n");
+        std::fprintf(
+            stderr,
+            "usage: sig_load idle|setup|relay|rate|fanout|jitter --port P --pid PID [options]\n");
         return 2;
     }
     o.mode = argv[1];

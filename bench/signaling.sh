@@ -17,6 +17,14 @@
 #   idle-tls   the same over wss
 #   setup-tls  1,000 x (TLS handshake + upgrade + login + join): server CPU per connection
 #
+#   SWITCHBOARD_B=/path/to/other/switchboard bench/signaling.sh 5
+#       adds a second Switchboard build ("before", e.g. an older commit) as a
+#       contender in every round: before/after figures from one run.
+#       Config keys it does not know are left out of its config: by default
+#       the ones added since v1 (SWITCHBOARD_B_DROP="max_connections_per_ip
+#       send_queue_bytes").
+#   SERVERS="switchboard switchboard-b" limits the contenders.
+#
 # Needs scripts/build.sh done (build/app/switchboard, build/bench/sig_load),
 # npm (the baselines are installed from their lockfiles) and openssl.
 set -euo pipefail
@@ -54,12 +62,17 @@ YAML
 }
 sb_config no > "$tmp/sb.yaml"
 sb_config yes > "$tmp/sb-tls.yaml"
+drop_b=${SWITCHBOARD_B_DROP:-max_connections_per_ip send_queue_bytes}
+for f in sb sb-tls; do
+  grep -v -E "^ *(${drop_b// /|}):" "$tmp/$f.yaml" > "$tmp/$f-b.yaml"
+done
 
 # start NAME TLS: runs the server, sets $pid and $port.
 start() {
   local name=$1 tls=$2 log="$tmp/$1-$2.log"
   case $name in
     switchboard) build/app/switchboard --config "$tmp/sb$([ "$tls" = yes ] && echo -tls).yaml" > "$log" 2>&1 & ;;
+    switchboard-b) "$SWITCHBOARD_B" --config "$tmp/sb$([ "$tls" = yes ] && echo -tls)-b.yaml" > "$log" 2>&1 & ;;
     bun) if [ "$tls" = yes ]; then TLS_CERT="$tmp/cert.pem" TLS_KEY="$tmp/key.pem" PORT=0 "$bun" bench/bun-baseline/server.js > "$log" 2>&1 &
          else PORT=0 "$bun" bench/bun-baseline/server.js > "$log" 2>&1 & fi ;;
     node) PORT=0 node bench/node-baseline/server.js > "$log" 2>&1 & ;;
@@ -87,7 +100,17 @@ args() {
     setup-tls) echo "setup --conns 1000 --tls" ;;
   esac
 }
-servers_for() { case $1 in *-tls) echo "switchboard bun" ;; *) echo "switchboard bun node" ;; esac; }
+servers_for() {
+  local all
+  case $1 in *-tls) all="switchboard bun" ;; *) all="switchboard bun node" ;; esac
+  [ -n "${SWITCHBOARD_B:-}" ] && all="$all switchboard-b"
+  if [ -n "${SERVERS:-}" ]; then  # the requested ones this scenario can run
+    local keep="" w
+    for w in $all; do [[ " $SERVERS " == *" $w "* ]] && keep="$keep $w"; done
+    all=$keep
+  fi
+  echo "$all"
+}
 tls_for() { case $1 in *-tls) echo yes ;; *) echo no ;; esac; }
 
 # What each scenario reports, pulled from sig_load's output: name=regex.
@@ -107,6 +130,9 @@ record() {  # scenario server output
 median() { sort -n | awk '{ v[NR]=$1 } END { print (NR%2 ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2) }'; }
 spread() { sort -n | awk 'NR==1{lo=$1} {hi=$1} END { printf "%s-%s", lo, hi }'; }
 
+# This box's own timer jitter, before and after: no latency percentile
+# measured here can be lower than how late its processes wake up.
+jitter_before=$($load jitter --seconds 5)
 for s in $scenarios; do
   read -r -a servers <<< "$(servers_for "$s")"
   for r in $(seq "$rounds"); do
@@ -123,7 +149,10 @@ for s in $scenarios; do
   done
 done
 
+jitter_after=$($load jitter --seconds 5)
 echo
+echo "before: $jitter_before"
+echo "after:  $jitter_after"
 echo "## Medians of $rounds rounds (min-max)"
 for s in $scenarios; do
   for f in "$tmp/$s".*; do

@@ -11,8 +11,9 @@
 
 namespace switchboard::shared::net {
 
-// TLS 1.2 and 1.3 only, server cipher preference, no compression or
-// renegotiation; certificate chain and private key from PEM files.
+// TLS 1.2 and 1.3 only, Mozilla's "intermediate" ciphers (TLS 1.2: ECDHE
+// and DHE with AEADs only), no compression or renegotiation; certificate
+// chain and private key from PEM files.
 std::shared_ptr<boost::asio::ssl::context> make_server_tls_context(const TlsFiles& files);
 
 }  // namespace switchboard::shared::net

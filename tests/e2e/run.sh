@@ -157,7 +157,7 @@ signaling:
   heartbeat: {interval: 25s, timeout: 60s}
 auth: {mode: none}
 turn:
-  secret: "e2e-secret-$$-$RANDOM"
+  secret: "e2e-secret-$$-$RANDOM-0123456789abcdef0123456789"
   credential_ttl: 1h
   listen_udp: ["$addr:0"]
   listen_tcp: ["$addr:0"]
@@ -193,6 +193,8 @@ in_ns env \
   SB_BASE_URL="$base_url" \
   SB_BINARY="$binary" \
   SB_STATIC_DIR="$repo/www" \
+  SB_TLS_CERT="$work/cert.pem" \
+  SB_TLS_KEY="$work/key.pem" \
   SB_CHROMIUM="$chromium" \
   SB_ARTIFACTS="$artifacts" \
   SB_SERVER_LOG="$work/server.log" \

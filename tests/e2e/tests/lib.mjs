@@ -44,7 +44,7 @@ export function uid(prefix) {
  * Opens the test page in a new context, collecting page errors so a test can
  * assert there were none. Returns {context, page, errors}.
  */
-export async function openPage(browser, { viewport = { width: 1280, height: 900 }, ...options } = {}) {
+export async function openPage(browser, { viewport = { width: 1280, height: 900 }, url = baseUrl, ...options } = {}) {
   const context = await browser.newContext({ viewport, ...options });
   const page = await context.newPage();
   page.setDefaultTimeout(20000);
@@ -53,7 +53,7 @@ export async function openPage(browser, { viewport = { width: 1280, height: 900 
   page.on('console', (m) => {
     if (m.type() === 'error') errors.push(`console: ${m.text()}`);
   });
-  await page.goto(baseUrl + '/');
+  await page.goto(url + '/');
   await page.waitForSelector('html[data-ready="true"]');
   return { context, page, errors };
 }
@@ -76,9 +76,11 @@ export async function waitInPage(page, fn, arg, timeout = 20000) {
 /**
  * Starts a second switchboard (for tests that need another config, such as a
  * short credential TTL) on the namespace address, on ephemeral ports, without
- * TURN over TLS. Resolves with {baseUrl, output(), stop()}.
+ * TURN over TLS; with `tls`, the page and the WebSocket are served over
+ * https/wss with run.sh's certificate (SB_TLS_CERT, SB_TLS_KEY), which the
+ * browser trusts. Resolves with {baseUrl, output(), stop()}.
  */
-export async function startServer({ credentialTtl = '1h' } = {}) {
+export async function startServer({ credentialTtl = '1h', tls = false } = {}) {
   const binary = requireEnv('SB_BINARY');
   const host = new URL(baseUrl).hostname;
   const dir = mkdtempSync(path.join(os.tmpdir(), 'sb-extra-'));
@@ -89,6 +91,7 @@ export async function startServer({ credentialTtl = '1h' } = {}) {
     'signaling:',
     `  listen: "${host}:0"`,
     `  static_dir: "${requireEnv('SB_STATIC_DIR')}"`,
+    ...(tls ? [`  tls: {cert: "${requireEnv('SB_TLS_CERT')}", key: "${requireEnv('SB_TLS_KEY')}"}`] : []),
     'turn:',
     `  credential_ttl: ${credentialTtl}`,
     `  listen_udp: ["${host}:0"]`,
@@ -102,7 +105,7 @@ export async function startServer({ credentialTtl = '1h' } = {}) {
     const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 10000);
     const onData = (chunk) => {
       output += chunk;
-      const m = /test page: (http:\/\/\S+?)\/?$/m.exec(output);
+      const m = /test page: (https?:\/\/\S+?)\/?$/m.exec(output);
       if (m) {
         clearTimeout(timer);
         resolve(m[1]);
