@@ -16,7 +16,7 @@ cd "$(dirname "$0")/.."
 clients=${1:-50}; messages=${2:-1000}; length=${3:-170}; rounds=${4:-3}
 command -v turnserver >/dev/null || { echo "needs coturn (apt-get install coturn)"; exit 1; }
 tmp=$(mktemp -d); trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$tmp"' EXIT
-secret=bench-turn-secret
+secret=bench-turn-secret-0123456789abcdef0123456789
 peer_port=36790; sb_port=36478; co_port=37478
 
 cat > "$tmp/sb.yaml" <<YAML
@@ -25,6 +25,8 @@ log: {level: warn}
 threads: 2
 turn:
   secret: "$secret"
+  credential_ttl: 24h           # turnutils_uclient -W mints usernames a day ahead
+  unauthenticated_replies: {per_second: 0}  # one client address asks for every allocation
   listen_udp: ["127.0.0.1:$sb_port"]
   listen_tcp: ["127.0.0.1:$sb_port"]
   allow_peers: ["127.0.0.1/32"]

@@ -28,6 +28,9 @@ constexpr std::size_t kMaxRealmChars = 127;
 // RFC 7518, section 3.2: "A key of the same size as the hash output (for
 // instance, 256 bits for "HS256") or larger MUST be used with this algorithm."
 constexpr std::size_t kMinJwtSecretBytes = 32;
+// Every room member gets a REST username and password made with it: enough
+// to try secrets offline, so it must be long enough that this is hopeless.
+constexpr std::size_t kMinTurnSecretBytes = 32;
 
 template <class Enum, std::size_t N>
 Enum to_enum(const Field& field, const std::pair<std::string_view, Enum> (&table)[N],
@@ -116,6 +119,12 @@ TlsFiles read_tls(const Field& field) {
     return tls;
 }
 
+void read_reply_rate(const Field& field, ReplyRateConfig& out) {
+    const Section section(field, {"per_second", "burst"});
+    if (auto v = section.get("per_second")) out.per_second = config_detail::to_number(*v, 0, true);
+    if (auto v = section.get("burst")) out.burst = config_detail::to_number(*v, 1, true);
+}
+
 void read_rate_limit(const Field& field, RateLimitConfig& out) {
     const Section section(field, {"messages_per_second", "burst"});
     if (auto v = section.get("messages_per_second"))
@@ -159,7 +168,7 @@ void read_signaling(const Field& field, SignalingConfig& out) {
     // clang-format off
     const Section section(field, {"listen", "tls", "allowed_origins", "static_dir", "max_message_bytes",
                                   "max_room_members", "max_rooms_per_session", "max_connections",
-                                  "max_connections_per_ip", "login_timeout", "write_timeout", "rate_limit",
+                                  "max_connections_per_ip", "max_http_connections", "login_timeout", "write_timeout", "rate_limit",
                                   "error_budget", "send_queue_limit", "send_queue_bytes", "heartbeat", "resume"});
     // clang-format on
     using config_detail::to_uint;
@@ -178,6 +187,8 @@ void read_signaling(const Field& field, SignalingConfig& out) {
     if (auto v = section.get("max_connections")) out.max_connections = to_uint(*v, 1, kNoMax);
     if (auto v = section.get("max_connections_per_ip"))
         out.max_connections_per_ip = to_uint(*v, 0, kNoMax);
+    if (auto v = section.get("max_http_connections"))
+        out.max_http_connections = to_uint(*v, 1, kNoMax);
     if (auto v = section.get("login_timeout"))
         out.login_timeout = config_detail::to_duration(*v, false);
     if (auto v = section.get("write_timeout"))
@@ -253,7 +264,22 @@ std::vector<std::string> read_turn_secrets(const Section& section) {
         const std::string text = config_detail::to_string(*source.inline_value);
         if (!text.empty()) secrets.push_back(text);
     }
-    if (source.path.empty()) return secrets;
+    const auto check_lengths = [&](const Field& where, std::string_view what) {
+        for (std::size_t i = 0; i < secrets.size(); ++i) {
+            if (secrets[i].size() >= kMinTurnSecretBytes) continue;
+            fail(where,
+                 std::string(what) +
+                     (secrets.size() > 1 ? "secret " + std::to_string(i + 1) + " " : "") +
+                     "must be at least " + std::to_string(kMinTurnSecretBytes) +
+                     " bytes (room members receive passwords made with it, which can be attacked "
+                     "offline), got " +
+                     std::to_string(secrets[i].size()) + "; e.g. openssl rand -hex 32");
+        }
+    };
+    if (source.path.empty()) {
+        if (source.inline_value) check_lengths(*source.inline_value, "");
+        return secrets;
+    }
     const std::string content = config_detail::read_file_named_by(*source.file);
     std::size_t start = 0;
     while (start <= content.size()) {
@@ -265,6 +291,7 @@ std::vector<std::string> read_turn_secrets(const Section& section) {
         start = end + 1;
     }
     if (secrets.empty()) fail(*source.file, source.path + " contains no secret");
+    check_lengths(*source.file, source.path + ": ");
     return secrets;
 }
 
@@ -323,8 +350,17 @@ void read_turn_policy(const Section& section, TurnConfig& out) {
         out.max_allocations_per_user = to_uint(*v, 1, kNoMax);
     if (auto v = section.get("max_stream_connections"))
         out.max_stream_connections = to_uint(*v, 1, kNoMax);
+    if (auto v = section.get("max_stream_connections_per_ip"))
+        out.max_stream_connections_per_ip = to_uint(*v, 0, kNoMax);
+    // At least one largest frame (64 KiB of ChannelData) with room to spare.
+    if (auto v = section.get("stream_queue_bytes"))
+        out.stream_queue_bytes = to_uint(*v, 128 * 1024, kNoMax);
+    if (auto v = section.get("stream_write_timeout"))
+        out.stream_write_timeout = config_detail::to_duration(*v, false);
     if (auto v = section.get("max_bps_per_allocation"))
         out.max_bps_per_allocation = to_uint(*v, 0, kNoMax);
+    if (auto v = section.get("unauthenticated_replies"))
+        read_reply_rate(*v, out.unauthenticated_replies);
     if (auto v = section.get("allow_peers")) out.allow_peers = to_cidrs(*v);
     if (auto v = section.get("deny_peers")) {
         out.deny_peers_default = v->node.IsScalar() && v->node.Scalar() == "default";
@@ -344,6 +380,8 @@ void read_turn(const Field& field, TurnConfig& out) {
                                   "listen_tcp", "listen_tls", "tls", "relay_address", "external_address",
                                   "relay_ports", "max_allocation_lifetime", "max_allocations",
                                   "max_allocations_per_user", "max_stream_connections", "max_bps_per_allocation",
+                                  "unauthenticated_replies", "max_stream_connections_per_ip",
+                                  "stream_queue_bytes", "stream_write_timeout",
                                   "allow_peers", "deny_peers",
                                   "require_active_session", "static_users"});
     // clang-format on
@@ -372,12 +410,21 @@ void read_turn(const Field& field, TurnConfig& out) {
     read_turn_policy(section, out);
 }
 
+bool is_loopback_host(std::string_view host) {
+    const auto ip = parse_ip(host);
+    if (!ip) return host == "localhost";
+    static const auto v4 = parse_cidr("127.0.0.0/8");
+    static const auto v6 = parse_cidr("::1/128");
+    return (v4 && v4->contains(*ip)) || (v6 && v6->contains(*ip));
+}
+
 void read_metrics(const Field& field, MetricsConfig& out) {
     const Section section(field, {"listen"});
     const auto listen = section.get("listen");
     if (!listen) return;
     if (listen->node.IsScalar() && listen->node.Scalar().empty()) {
         out.listen.reset();
+        out.on_signaling = true;
     } else {
         out.listen = config_detail::to_endpoint(*listen);
     }
@@ -486,6 +533,11 @@ std::variant<Config, ConfigError> load_config_file(const std::string& path) {
     std::string error;
     if (!config_detail::read_small_file(path, text, error)) return ConfigError{error};
     return parse_config(text, path);
+}
+
+bool metrics_on_signaling(const Config& config) {
+    if (config.metrics.listen) return false;
+    return config.metrics.on_signaling || is_loopback_host(config.signaling.listen.host);
 }
 
 }  // namespace switchboard::shared

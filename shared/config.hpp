@@ -30,6 +30,13 @@ struct TlsFiles {
     bool operator==(const TlsFiles&) const = default;
 };
 
+// turn.unauthenticated_replies: per source IP, over UDP.
+struct ReplyRateConfig {
+    double per_second = 100;  // token refill rate; 0 = no limit
+    double burst = 200;       // bucket size
+    bool operator==(const ReplyRateConfig&) const = default;
+};
+
 struct RateLimitConfig {
     double messages_per_second = 50;  // token refill rate
     double burst = 200;               // bucket size
@@ -48,6 +55,9 @@ struct SignalingConfig {
     // Concurrent connections (HTTP and WebSocket) from one IP address; 0 = no
     // cap. 256 lets a NAT'd office of a few hundred people in.
     std::size_t max_connections_per_ip = 256;
+    // Connections not upgraded to WebSocket (TLS handshake, HTTP requests,
+    // keep-alive) open at once.
+    std::size_t max_http_connections = 1024;
     // A WebSocket that has not logged in by then is closed (1008).
     std::chrono::milliseconds login_timeout{10000};
     // A write that makes no progress for this long closes the socket, with no
@@ -99,8 +109,16 @@ struct TurnConfig {
     // TCP and TLS client connections open at once (an accepted connection
     // beyond it is closed at once; counted in switchboard_turn_streams_refused_total).
     std::size_t max_stream_connections = 10000;
+    // From one client IP (0: no limit); sized so a NAT'd office fits.
+    std::size_t max_stream_connections_per_ip = 256;
+    // Bytes held towards one TCP/TLS client (queued frames, the batch being
+    // written, their bookkeeping): past it relayed data is dropped.
+    std::size_t stream_queue_bytes = 1024 * 1024;
+    // A write to a TCP/TLS client that makes no progress this long closes it.
+    std::chrono::milliseconds stream_write_timeout{10000};
     std::uint64_t max_bps_per_allocation = 0;  // 0 = unlimited
-    std::vector<Cidr> allow_peers;             // exempt from the deny list
+    ReplyRateConfig unauthenticated_replies;
+    std::vector<Cidr> allow_peers;  // exempt from the deny list
     // `deny_peers: default` (the safe list: loopback, private, link-local,
     // multicast, ...; the TURN policy owns its contents) or an explicit list,
     // which replaces it.
@@ -112,7 +130,12 @@ struct TurnConfig {
 };
 
 struct MetricsConfig {
-    std::optional<Endpoint> listen;  // nullopt ("" in the file) = on the signaling listener
+    // A listener of its own. Else ("" in the file, or unset) /metrics is on
+    // the signaling listener: when set to "", always; when unset, only if
+    // that listener is on a loopback address (a public one does not show
+    // its metrics to the world by default).
+    std::optional<Endpoint> listen;
+    bool on_signaling = false;  // `listen: ""` said so
     bool operator==(const MetricsConfig&) const = default;
 };
 
@@ -145,6 +168,9 @@ struct Config {
 // a file that still holds placeholders (kPlaceholder in a value, as the
 // packaged /etc/switchboard/switchboard.yaml does) gets one line per
 // placeholder, so that an operator sees everything there is to edit at once.
+// Whether /metrics is answered on the signaling listener.
+bool metrics_on_signaling(const Config& config);
+
 struct ConfigError {
     std::string message;
 };

@@ -89,6 +89,7 @@ void write_signaling(Writer& w, const SignalingConfig& s) {
     w.integer("max_rooms_per_session", s.max_rooms_per_session);
     w.integer("max_connections", s.max_connections);
     w.integer("max_connections_per_ip", s.max_connections_per_ip);
+    w.integer("max_http_connections", s.max_http_connections);
     w.duration("login_timeout", s.login_timeout);
     w.duration("write_timeout", s.write_timeout);
     w.begin_map("rate_limit", true);
@@ -132,7 +133,14 @@ void write_turn(Writer& w, const TurnConfig& t) {
     w.integer("max_allocations", t.max_allocations);
     w.integer("max_allocations_per_user", t.max_allocations_per_user);
     w.integer("max_stream_connections", t.max_stream_connections);
+    w.integer("max_stream_connections_per_ip", t.max_stream_connections_per_ip);
+    w.integer("stream_queue_bytes", t.stream_queue_bytes);
+    w.duration("stream_write_timeout", t.stream_write_timeout);
     w.integer("max_bps_per_allocation", t.max_bps_per_allocation);
+    w.begin_map("unauthenticated_replies", true);
+    w.plain("per_second", number(t.unauthenticated_replies.per_second));
+    w.plain("burst", number(t.unauthenticated_replies.burst));
+    w.end_map();
     w.strings("allow_peers", cidrs(t.allow_peers));
     if (t.deny_peers_default) {
         w.plain("deny_peers", "default");
@@ -170,7 +178,11 @@ std::string dump_config(const Config& config) {
     w.end_map();
     write_turn(w, config.turn);
     w.begin_map("metrics", true);
-    w.text("listen", config.metrics.listen ? config.metrics.listen->to_string() : "");
+    if (config.metrics.listen) {
+        w.text("listen", config.metrics.listen->to_string());
+    } else if (config.metrics.on_signaling) {
+        w.text("listen", "");  // unset: on the signaling listener only if that is loopback
+    }
     w.end_map();
     w.begin_map("shutdown", true);
     w.duration("drain", config.shutdown.drain);

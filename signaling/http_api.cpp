@@ -5,6 +5,7 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include "shared/address.hpp"
 #include "shared/identifier.hpp"
 #include "shared/jwt.hpp"
 #include "signaling/static_files.hpp"
@@ -57,6 +58,26 @@ std::optional<HttpReply> authorize_admin(std::string_view authorization,
         return error_reply(403, "forbidden", "the token has no admin claim");
     }
     return std::nullopt;
+}
+
+std::optional<HttpReply> refuse_remote_in_dev_mode(std::string_view peer_ip,
+                                                   std::string_view origin, std::string_view host,
+                                                   const shared::Config& config) {
+    if (config.auth.mode != shared::AuthMode::none) return std::nullopt;
+    static const auto v4 = shared::parse_cidr("127.0.0.0/8");
+    static const auto v6 = shared::parse_cidr("::1/128");
+    const auto ip = shared::parse_ip(peer_ip);
+    if (!ip || !((v4 && v4->contains(*ip)) || (v6 && v6->contains(*ip)))) {
+        return error_reply(403, "forbidden",
+                           "auth mode none: only local clients may use this endpoint");
+    }
+    if (origin.empty()) return std::nullopt;
+    const auto scheme = origin.find("://");
+    const bool same = scheme != std::string_view::npos && origin.substr(scheme + 3) == host;
+    const auto& allowed = config.signaling.allowed_origins;
+    if (same || std::find(allowed.begin(), allowed.end(), origin) != allowed.end())
+        return std::nullopt;
+    return error_reply(403, "forbidden", "auth mode none: a request from another origin");
 }
 
 HttpReply kick_reply(std::string_view user_id, const std::vector<std::string>& rooms) {

@@ -38,6 +38,17 @@ std::string turn_credentials_json(const IceServerFactory& ice, std::string_view 
 std::optional<HttpReply> authorize_admin(std::string_view authorization,
                                          const shared::Config& config, const shared::Clock& clock);
 
+// Auth mode none (development) lets anyone act for any user: the
+// endpoints that do (/api/turn-credentials, /api/kick) then answer only a
+// client on a loopback address (`peer_ip`), and only a request that no web
+// page of another origin made (an `Origin` header, when present, must be
+// the request's own `host` or in signaling.allowed_origins: a cross-site
+// POST needs no preflight). nullopt when allowed, else the 403. Mode jwt:
+// always nullopt (the token decides).
+std::optional<HttpReply> refuse_remote_in_dev_mode(std::string_view peer_ip,
+                                                   std::string_view origin, std::string_view host,
+                                                   const shared::Config& config);
+
 // The reply to a kick: 200 {"userId","rooms":[...]} or 404 when the user
 // was in none of the rooms named.
 HttpReply kick_reply(std::string_view user_id, const std::vector<std::string>& rooms);

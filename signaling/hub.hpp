@@ -63,6 +63,10 @@ enum class Disconnect {
     normal,             // the client closed with 1000: its session ends at once
     dropped,            // anything else: the session waits out the resume window
     heartbeat_timeout,  // no inbound traffic for heartbeat.timeout
+    // The transport failed the connection for cause (a protocol violation,
+    // a binary frame, a message over the limit): like a close the hub decides,
+    // no resume window.
+    failed,
 };
 
 class Hub {

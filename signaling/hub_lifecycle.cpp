@@ -21,7 +21,7 @@ void Hub::on_close(ConnectionId id, Disconnect how) {
             how == Disconnect::heartbeat_timeout ? "timeout" : "disconnected";
         if (how == Disconnect::normal) {
             end_session(user_id, "left");
-        } else if (config_->signaling.resume_window.count() > 0) {
+        } else if (how != Disconnect::failed && config_->signaling.resume_window.count() > 0) {
             s->detached = true;
             s->detached_until = clock_.now() + config_->signaling.resume_window;
             s->detach_reason = std::string(reason);

@@ -1,6 +1,13 @@
 #include "signaling/static_files.hpp"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
 #include <array>
+#include <filesystem>
+#include <system_error>
 #include <utility>
 
 namespace switchboard::signaling {
@@ -64,6 +71,42 @@ std::optional<std::string> resolve_static_path(std::string_view root, std::strin
     result += path;
     if (directory || path.empty()) result += "/index.html";
     return result;
+}
+
+StaticFile& StaticFile::operator=(StaticFile&& other) noexcept {
+    if (this != &other) {
+        if (fd_ >= 0) ::close(fd_);
+        fd_ = std::exchange(other.fd_, -1);
+        size_ = other.size_;
+    }
+    return *this;
+}
+
+StaticFile::~StaticFile() {
+    if (fd_ >= 0) ::close(fd_);
+}
+
+std::optional<StaticFile> open_static_file(std::string_view root, const std::string& path,
+                                           std::uint64_t max_size) {
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    const fs::path real_root = fs::canonical(fs::path(root), ec);
+    if (ec) return std::nullopt;
+    const fs::path real = fs::canonical(fs::path(path), ec);
+    if (ec) return std::nullopt;
+    // Inside, component by component ("/srv/www2" is not inside "/srv/www").
+    const auto [root_end, ignored] =
+        std::mismatch(real_root.begin(), real_root.end(), real.begin(), real.end());
+    if (root_end != real_root.end()) return std::nullopt;
+    const int fd = ::open(real.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW);
+    if (fd < 0) return std::nullopt;
+    struct stat st {};
+    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
+        static_cast<std::uint64_t>(st.st_size) > max_size) {
+        ::close(fd);
+        return std::nullopt;
+    }
+    return StaticFile(fd, static_cast<std::uint64_t>(st.st_size));
 }
 
 std::string_view content_type_for(std::string_view path) {

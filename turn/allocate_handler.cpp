@@ -11,7 +11,11 @@
 //   under a random RESERVATION-TOKEN, process-wide, since the Allocate that
 //   presents the token may land on another worker. Because the port is
 //   bound, nothing else, in this process or another, can take it meanwhile.
-//   Reservations count against turn.max_allocations (508 beyond it).
+//   A reservation is charged to its user's quota and the total like an
+//   allocation (486 past max_allocations_per_user, 508 past
+//   max_allocations): one user looping Allocate(R) + Refresh(0) holds no
+//   more ports than its quota. The Allocate that presents the token takes
+//   the charge over (its user's, if another user made the reservation).
 // - RESERVATION-TOKEN: unknown or expired, 508 (step 5).
 // - ADDITIONAL-ADDRESS-FAMILY (IPv6, step 9): a dual allocation, an IPv4
 //   and an IPv6 relay (each its own relay socket id, one allocation for
@@ -218,23 +222,10 @@ struct OpenedRelay {
     std::unique_ptr<HeldPort> next;
 };
 
-std::optional<OpenedRelay> open_relay(EngineContext& context, EngineSink& sink, AllocationId id,
+// A new relay (not a reserved one): reopened until EVEN-PORT holds.
+std::optional<OpenedRelay> open_relay(EngineSink& sink, AllocationId id,
                                       stun::Address::Family family, const AllocateParams& params,
                                       const FiveTuple& from) {
-    // "If the request contains a RESERVATION-TOKEN, the server uses the
-    // previously reserved transport address corresponding to the included
-    // token."
-    if (params.token) {
-        auto reserved = context.shared.take_reservation(*params.token, context.now());
-        if (!reserved) {
-            return std::nullopt;
-        }
-        const auto relayed = sink.open_held_relay(id, std::move(reserved));
-        if (!relayed) {
-            return std::nullopt;
-        }
-        return OpenedRelay{*relayed, nullptr};
-    }
     // "If the request contains an EVEN-PORT attribute, then the relayed
     // transport address MUST have an even port number." The sink picks the
     // port; reopen until it is even and, with the R bit, until the next port
@@ -258,6 +249,11 @@ std::optional<OpenedRelay> open_relay(EngineContext& context, EngineSink& sink, 
         sink.close_relay(id);
     }
     return std::nullopt;
+}
+
+std::uint16_t refusal_code(SharedState::Reserve reserve) {
+    return reserve == SharedState::Reserve::user_exceeded ? stun::kErrorAllocationQuotaReached
+                                                          : stun::kErrorInsufficientCapacity;
 }
 
 // The address clients are told: external_address (1:1 NAT) with the relay
@@ -288,7 +284,7 @@ AdditionalRelay open_additional_relay(EngineContext& context, EngineSink& sink,
         return {std::nullopt, stun::kErrorAddressFamilyNotSupported};
     }
     const AllocationId id = context.next_allocation_id();
-    const auto opened = open_relay(context, sink, id, kFamily, params, from);
+    const auto opened = open_relay(sink, id, kFamily, params, from);
     if (!opened) {
         return {std::nullopt, stun::kErrorInsufficientCapacity};
     }
@@ -332,36 +328,54 @@ std::vector<std::uint8_t> handle_allocate(EngineContext& context, const Request&
     const auto& params = std::get<AllocateParams>(checked);
     const Credentials& credentials = *request.credentials;
 
-    switch (context.shared.reserve_allocation(credentials.user)) {
-        case SharedState::Reserve::ok: break;
-        case SharedState::Reserve::total_exceeded:
-            return std::move(context.error(request, stun::kErrorInsufficientCapacity)).finish();
-        case SharedState::Reserve::user_exceeded:
-            return std::move(context.error(request, stun::kErrorAllocationQuotaReached)).finish();
-    }
-
     // "If all the checks pass, the server creates the allocation. The
     // 5-tuple is set to the 5-tuple from the Allocate request, while the
     // list of permissions and the list of channels are initially empty."
+    // The quota is charged first: a new one, or the reservation's.
     const AllocationId id = context.next_allocation_id();
-    auto opened = open_relay(context, sink, id, params.family, params, request.from);
+    std::optional<OpenedRelay> opened;
+    if (params.token) {
+        // "If the request contains a RESERVATION-TOKEN, the server uses the
+        // previously reserved transport address corresponding to the
+        // included token."
+        auto taken =
+            context.shared.take_reservation(*params.token, credentials.user, context.now());
+        if (taken.status != SharedState::Reserve::ok) {
+            return std::move(context.error(request, refusal_code(taken.status))).finish();
+        }
+        if (!taken.port) {  // unknown or expired: nothing was charged
+            return std::move(context.error(request, stun::kErrorInsufficientCapacity)).finish();
+        }
+        if (const auto relayed = sink.open_held_relay(id, std::move(taken.port))) {
+            opened = OpenedRelay{*relayed, nullptr};
+        }
+    } else {
+        if (const auto reserve = context.shared.reserve_allocation(credentials.user);
+            reserve != SharedState::Reserve::ok) {
+            return std::move(context.error(request, refusal_code(reserve))).finish();
+        }
+        opened = open_relay(sink, id, params.family, params, request.from);
+    }
     // "If the R bit was set to 1 in the EVEN-PORT attribute ..., the server
     // adds a RESERVATION-TOKEN attribute" for the next-higher port, which it
-    // holds from now on; more reservations than turn.max_allocations are
-    // refused as a lack of capacity.
+    // holds from now on, charged to this user like an allocation.
     std::optional<stun::ReservationToken> token;
+    std::uint16_t refused = stun::kErrorInsufficientCapacity;
     if (opened && opened->next) {
         token.emplace();
         shared::random_bytes(*token);
-        if (!context.shared.add_reservation(token_value(*token), std::move(opened->next),
-                                            context.now() + kReservationLifetime)) {
+        if (const auto reserve = context.shared.add_reservation(
+                token_value(*token), credentials.user, std::move(opened->next),
+                context.now() + kReservationLifetime);
+            reserve != SharedState::Reserve::ok) {
             sink.close_relay(id);
             opened.reset();
+            refused = refusal_code(reserve);
         }
     }
     if (!opened) {
         context.shared.release_allocation(credentials.user);
-        return std::move(context.error(request, stun::kErrorInsufficientCapacity)).finish();
+        return std::move(context.error(request, refused)).finish();
     }
     const stun::Address relayed = advertised_address(context.config.turn, opened->address);
     const AdditionalRelay additional =

@@ -101,6 +101,10 @@ Allocation::BindResult Allocation::bind_channel(std::uint16_t number, const stun
     if (by_peer != channel_by_peer_.end() && by_peer->second != number) {
         return BindResult::peer_taken;
     }
+    if (by_number == channels_.end() && channels_.size() >= kMaxChannelsPerAllocation) {
+        sweep_channels(now);  // what tick() has not yet swept does not count
+        if (channels_.size() >= kMaxChannelsPerAllocation) return BindResult::full;
+    }
     channels_[number] = Channel{peer, now + kChannelLifetime};
     channel_by_peer_[peer] = number;
     return BindResult::ok;
@@ -139,8 +143,7 @@ void Allocation::cache_response(const stun::TransactionId& id, std::span<const s
     entry.expires = now + kResponseCacheLifetime;
 }
 
-void Allocation::expire(TimePoint now) {
-    std::erase_if(permissions_, [&](const auto& entry) { return now >= entry.second.expires; });
+void Allocation::sweep_channels(TimePoint now) {
     for (auto it = channels_.begin(); it != channels_.end();) {
         if (now >= it->second.expires) {
             channel_by_peer_.erase(it->second.peer);
@@ -149,6 +152,11 @@ void Allocation::expire(TimePoint now) {
             ++it;
         }
     }
+}
+
+void Allocation::expire(TimePoint now) {
+    std::erase_if(permissions_, [&](const auto& entry) { return now >= entry.second.expires; });
+    sweep_channels(now);
     for (auto& entry : cache_) {
         if (!entry.bytes.empty() && now >= entry.expires) {
             entry.bytes.clear();

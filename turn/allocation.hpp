@@ -39,6 +39,9 @@ inline constexpr std::chrono::seconds kResponseCacheLifetime{40};
 inline constexpr std::size_t kResponseCacheSize = 8;
 // Bounds the memory one client can make us hold; past it, 508.
 inline constexpr std::size_t kMaxPermissionsPerAllocation = 256;
+// The same for channel bindings (the number range alone allows 4,096, all to
+// one peer IP and so under one permission).
+inline constexpr std::size_t kMaxChannelsPerAllocation = 256;
 
 struct IpBytesHash {
     std::size_t operator()(const shared::IpBytes& ip) const noexcept;
@@ -129,8 +132,9 @@ public:
 
     // Channels (section 12): a number bound to one peer cannot be rebound
     // to another, a peer bound to one number cannot get another; binding
-    // the same pair again refreshes it.
-    enum class BindResult { ok, number_taken, peer_taken };
+    // the same pair again refreshes it; a new binding past
+    // kMaxChannelsPerAllocation live ones is `full`.
+    enum class BindResult { ok, number_taken, peer_taken, full };
     BindResult bind_channel(std::uint16_t number, const stun::Address& peer, TimePoint now);
     const stun::Address* channel_peer(std::uint16_t number, TimePoint now) const;
     std::optional<std::uint16_t> channel_for(const stun::Address& peer, TimePoint now) const;
@@ -150,6 +154,7 @@ public:
     void expire(TimePoint now);
 
 private:
+    void sweep_channels(TimePoint now);
     struct Channel {
         stun::Address peer;
         TimePoint expires;

@@ -1,5 +1,7 @@
 #include "turn/authenticator.hpp"
 
+#include <chrono>
+
 #include "shared/turn_credentials.hpp"
 #include "turn/stun/integrity.hpp"
 
@@ -24,6 +26,9 @@ Authenticator::Authenticator(const shared::TurnConfig& config, const shared::Clo
 
 void Authenticator::reload(const shared::TurnConfig& config) {
     secrets_ = config.secrets;
+    max_ahead_seconds_ =
+        std::chrono::duration_cast<std::chrono::seconds>(config.credential_ttl).count() +
+        kExpirySkewSeconds;
     static_keys_.clear();
     static_keys_.reserve(config.static_users.size());
     for (const auto& user : config.static_users) {
@@ -78,8 +83,11 @@ AuthResult Authenticator::authenticate(const stun::MessageView& message, std::st
     credentials.rest = true;
     // Checked only once the MAC is right, so nobody learns about a user
     // without its password.
-    if (allocating && clock_.unix_seconds() >= rest->expires_at) {
+    const std::int64_t now = clock_.unix_seconds();
+    if (allocating && now >= rest->expires_at) {
         result.status = AuthStatus::expired;
+    } else if (allocating && rest->expires_at - now > max_ahead_seconds_) {
+        result.status = AuthStatus::too_far;
     } else if (require_active_session_ && !active_.is_active(rest->user_id)) {
         result.status = AuthStatus::inactive;
     } else {

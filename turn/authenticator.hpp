@@ -14,12 +14,17 @@
 // - an expired REST username is refused for Allocate only, so calls that
 //   outlive their credential keep refreshing (Refresh, CreatePermission,
 //   ChannelBind still work);
+// - so is one that expires further ahead than turn.credential_ttl +
+//   kExpirySkew: Switchboard never mints those, so it was minted with a
+//   leaked secret (or by another minter with a longer TTL) and would stay
+//   good for as long as its author liked;
 // - turn.require_active_session: a REST user whose signaling session is
 //   gone (ActiveUsers::is_active false) is refused for every request;
 //   static users are exempt.
 //
 // Thread context: one per Engine (worker thread).
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -47,6 +52,7 @@ enum class AuthStatus {
     ok,
     unauthenticated,  // unknown user, or no secret gives a matching MAC: 401
     expired,          // REST username past its expiry, on Allocate: 401
+    too_far,          // REST username expiring beyond credential_ttl + skew, on Allocate: 401
     inactive,         // require_active_session and the user is offline: 403
 };
 
@@ -59,6 +65,10 @@ struct AuthResult {
 
 class Authenticator {
 public:
+    // How far beyond now + credential_ttl a REST username may expire: clocks
+    // of several nodes sharing a secret may disagree by this much.
+    static constexpr std::int64_t kExpirySkewSeconds = 300;
+
     Authenticator(const shared::TurnConfig& config, const shared::Clock& clock,
                   const ActiveUsers& active);
 
@@ -67,7 +77,7 @@ public:
     AuthResult authenticate(const stun::MessageView& message, std::string_view username,
                             bool allocating) const;
 
-    // SIGHUP: takes the secrets and static users of `config` (the realm and
+    // SIGHUP: takes the secrets, static users and credential_ttl of `config` (the realm and
     // require_active_session are restart-only and stay). Every request from
     // then on is checked against them, those of live allocations too: a
     // retired secret stays verifiable while it is listed after the first.
@@ -79,6 +89,7 @@ private:
     const std::string realm_;
     const bool require_active_session_;
     std::vector<std::string> secrets_;
+    std::int64_t max_ahead_seconds_ = 0;  // credential_ttl + kExpirySkewSeconds
     // Static users' keys, computed on (re)load.
     std::vector<std::pair<std::string, stun::LongTermKey>> static_keys_;
 };

@@ -65,8 +65,12 @@ std::vector<std::uint8_t> handle_channel_bind(EngineContext& context, const Requ
     // permission for the IP address in the XOR-PEER-ADDRESS attribute as
     // described in Section 10."
     const TimePoint now = context.now();
-    if (allocation.bind_channel(channel, *peer, now) != Allocation::BindResult::ok) {
-        return bad_request();
+    switch (allocation.bind_channel(channel, *peer, now)) {
+        case Allocation::BindResult::ok: break;
+        case Allocation::BindResult::full:  // the 508 above, for channels
+            return std::move(context.error(request, stun::kErrorInsufficientCapacity)).finish();
+        case Allocation::BindResult::number_taken:
+        case Allocation::BindResult::peer_taken: return bad_request();
     }
     allocation.install_permission(peer->bytes, now,
                                   context.policy_allows(peer->bytes, request.from));

@@ -81,6 +81,7 @@ void Engine::Impl::on_request(const FiveTuple& from, const stun::MessageView& me
     }
 
     std::vector<std::uint8_t> response;
+    bool authenticated_reply = false;
     switch (message.method()) {
         case stun::Method::binding: response = handle_binding(context, bare); break;
         case stun::Method::allocate:
@@ -94,6 +95,7 @@ void Engine::Impl::on_request(const FiveTuple& from, const stun::MessageView& me
             }
             const auto& credentials = std::get<Credentials>(authenticated);
             response = on_allocation_request(Request{from, message, &credentials}, sink);
+            authenticated_reply = true;
             break;
         }
         default:
@@ -103,9 +105,15 @@ void Engine::Impl::on_request(const FiveTuple& from, const stun::MessageView& me
             response = std::move(context.error(bare, stun::kErrorBadRequest)).finish();
             break;
     }
-    if (!response.empty()) {
-        sink.send_to_client(from, response);
+    if (response.empty()) return;
+    // A reply to a request that proved nothing about its sender: over UDP
+    // the source may be forged, so each source IP gets only so many.
+    if (!authenticated_reply && from.transport == Transport::udp &&
+        !context.unauthenticated_replies.admit(from.client.bytes, context.now())) {
+        context.metrics.drop(DropReason::rate_limited);
+        return;
     }
+    sink.send_to_client(from, response);
 }
 
 std::vector<std::uint8_t> Engine::Impl::on_allocation_request(const Request& request,

@@ -114,14 +114,25 @@ public:
     virtual void remove_relayed(const stun::Address& a) = 0;
     virtual bool is_relayed(const stun::Address& a) const = 0;
     // Port reservations (EVEN-PORT with the R bit): `port` is held for
-    // `token` until `expiry`; the Allocate that presents the token (on any
-    // worker) takes it. False when max_reservations are held already (the
-    // port is then freed). Expired ones are freed by expire_reservations (each
-    // worker's tick) or the next add or take.
-    virtual bool add_reservation(std::uint64_t token, std::unique_ptr<HeldPort> port,
-                                 shared::Clock::Steady::time_point expiry) = 0;
-    virtual std::unique_ptr<HeldPort> take_reservation(std::uint64_t token,
-                                                       shared::Clock::Steady::time_point now) = 0;
+    // `token` until `expiry`, charged to `user` like an allocation (it holds
+    // a port as one does): refused as reserve_allocation would refuse, and
+    // the port is then freed. Expired ones are freed, and their charge
+    // released, by expire_reservations (each worker's tick) or the next add
+    // or take.
+    virtual Reserve add_reservation(std::uint64_t token, std::string_view user,
+                                    std::unique_ptr<HeldPort> port,
+                                    shared::Clock::Steady::time_point expiry) = 0;
+    // The Allocate that presents `token` (on any worker), made by `user`,
+    // takes the port, and the charge becomes that allocation's (moved to
+    // `user` if another user made the reservation and `user`'s quota allows:
+    // else user_exceeded and the reservation stays). No port and `ok`: no
+    // such reservation (unknown or expired), nothing charged.
+    struct Taken {
+        std::unique_ptr<HeldPort> port;
+        Reserve status = Reserve::ok;
+    };
+    virtual Taken take_reservation(std::uint64_t token, std::string_view user,
+                                   shared::Clock::Steady::time_point now) = 0;
     virtual void expire_reservations(shared::Clock::Steady::time_point now) = 0;
 };
 

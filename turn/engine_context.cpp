@@ -66,6 +66,8 @@ EngineContext::EngineContext(const shared::Config& config_, const shared::Clock&
       nonces(nonce_key, clock_),
       authenticator(config_.turn, clock_, active),
       policy(config_.turn),
+      unauthenticated_replies(config_.turn.unauthenticated_replies.per_second,
+                              config_.turn.unauthenticated_replies.burst),
       next_id_(random_id_base()) {}
 
 Reply EngineContext::error(const Request& request, std::uint16_t code, std::string_view reason) {

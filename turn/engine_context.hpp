@@ -20,6 +20,7 @@
 #include "turn/engine_metrics.hpp"
 #include "turn/nonce.hpp"
 #include "turn/peer_policy.hpp"
+#include "turn/reply_limiter.hpp"
 #include "turn/stun/builder.hpp"
 #include "turn/stun/message.hpp"
 
@@ -103,6 +104,7 @@ struct EngineContext {
     Authenticator authenticator;
     PeerPolicy policy;
     AllocationTable allocations;
+    ReplyLimiter unauthenticated_replies;  // per source IP, UDP only
     bool accepting = true;
     // Data path: Data indications and ChannelData are built here, so
     // relaying allocates nothing once it has grown to the largest packet.

@@ -13,8 +13,11 @@ constexpr std::array<stun::Method, 7> kMethods = {
 
 constexpr std::array<const char*, kDropReasonCount> kDropReasons = {
     "malformed",       "no_allocation", "no_permission", "forbidden_peer",
-    "unknown_channel", "bandwidth",     "unexpected",
+    "unknown_channel", "bandwidth",     "unexpected",    "rate_limited",
 };
+
+constexpr std::array<const char*, kCredentialRefusalCount> kRefusals = {"expired", "expiry_too_far",
+                                                                        "inactive"};
 
 std::size_t method_index(stun::Method method) noexcept {
     for (std::size_t i = 0; i < kMethods.size(); ++i) {
@@ -50,6 +53,11 @@ EngineMetrics::EngineMetrics(shared::Metrics& registry)
         requests_[i] =
             &registry.counter("switchboard_turn_requests_total",
                               "STUN requests received, by method.", {{"method", method}});
+    }
+    for (std::size_t i = 0; i < kRefusals.size(); ++i) {
+        refusals_[i] = &registry.counter("switchboard_turn_credential_refusals_total",
+                                         "Requests with a valid MAC refused, by reason.",
+                                         {{"reason", kRefusals[i]}});
     }
     for (std::size_t i = 0; i < kDropReasons.size(); ++i) {
         dropped_[i] = &registry.counter("switchboard_turn_dropped_total",

@@ -25,8 +25,17 @@ enum class DropReason : std::uint8_t {
     unknown_channel,  // ChannelData on an unbound channel
     bandwidth,        // over max_bps_per_allocation
     unexpected,       // responses and indications other than Send from a client
+    rate_limited,     // an unauthenticated UDP request past turn.unauthenticated_replies
 };
-inline constexpr std::size_t kDropReasonCount = 7;
+inline constexpr std::size_t kDropReasonCount = 8;
+
+// Why a request whose MAC verified was refused anyway (authenticator.hpp).
+enum class CredentialRefusal : std::uint8_t {
+    expired,         // REST username past its expiry (Allocate)
+    expiry_too_far,  // expiring beyond credential_ttl + skew (Allocate)
+    inactive,        // require_active_session and no signaling session
+};
+inline constexpr std::size_t kCredentialRefusalCount = 3;
 
 class EngineMetrics {
 public:
@@ -35,6 +44,9 @@ public:
     shared::Counter& request(stun::Method method) noexcept;
     shared::Counter& error(std::uint16_t code);
     void drop(DropReason reason) noexcept { dropped_[static_cast<std::size_t>(reason)]->inc(); }
+    void credential_refusal(CredentialRefusal reason) noexcept {
+        refusals_[static_cast<std::size_t>(reason)]->inc();
+    }
 
     shared::Gauge& allocations;
     shared::Counter& allocations_total;
@@ -47,6 +59,7 @@ private:
     shared::Metrics& registry_;
     std::array<shared::Counter*, 8> requests_{};  // 7 methods + unknown
     std::array<shared::Counter*, kDropReasonCount> dropped_{};
+    std::array<shared::Counter*, kCredentialRefusalCount> refusals_{};
     std::unordered_map<std::uint16_t, shared::Counter*> errors_;
 };
 

@@ -4,8 +4,9 @@
 // one mutex, taken by allocation set-up and tear-down, CreatePermission and
 // ChannelBind, and on the data path only for a peer that is reachable
 // through the relay-to-relay exception alone (its per-packet re-check of
-// is_relayed); ordinary relaying never takes it. Port reservations count
-// against turn.max_allocations too: each holds a port, as an allocation does.
+// is_relayed); ordinary relaying never takes it. Port reservations are
+// charged to their user's and the total quota like allocations: each holds a
+// port, as an allocation does.
 // The bridge to signaling is not here: each worker has its own view
 // (shared/session_bridge.hpp).
 
@@ -17,6 +18,8 @@
 #include <unordered_set>
 #include <vector>
 
+#include "shared/address.hpp"
+#include "turn/allocation.hpp"
 #include "turn/engine.hpp"
 
 namespace switchboard::turn {
@@ -33,23 +36,12 @@ public:
 
     Reserve reserve_allocation(std::string_view user) override {
         std::lock_guard lock(mutex_);
-        if (total_ >= max_total_) return Reserve::total_exceeded;
-        auto& n = per_user_[std::string(user)];
-        if (n >= max_per_user_) {
-            if (n == 0) per_user_.erase(std::string(user));
-            return Reserve::user_exceeded;
-        }
-        ++n;
-        ++total_;
-        return Reserve::ok;
+        return charge_locked(user);
     }
 
     void release_allocation(std::string_view user) override {
         std::lock_guard lock(mutex_);
-        auto it = per_user_.find(std::string(user));
-        if (it == per_user_.end()) return;
-        if (--it->second == 0) per_user_.erase(it);
-        --total_;
+        release_locked(user);
     }
 
     void add_relayed(const stun::Address& a) override {
@@ -65,26 +57,35 @@ public:
         return relayed_.count(a) != 0;
     }
 
-    bool add_reservation(std::uint64_t token, std::unique_ptr<HeldPort> port,
-                         shared::Clock::Steady::time_point expiry) override {
+    Reserve add_reservation(std::uint64_t token, std::string_view user,
+                            std::unique_ptr<HeldPort> port,
+                            shared::Clock::Steady::time_point expiry) override {
         std::lock_guard lock(mutex_);
-        if (reservations_.size() >= max_total_)
-            return false;  // each holds a port, as an allocation does
-        reservations_[token] = {std::move(port), expiry};
+        const Reserve charged = charge_locked(user);
+        if (charged != Reserve::ok) return charged;  // `port` closes on return
+        reservations_[token] = {std::move(port), std::string(user), expiry};
         publish_locked();
-        return true;
+        return Reserve::ok;
     }
-    std::unique_ptr<HeldPort> take_reservation(std::uint64_t token,
-                                               shared::Clock::Steady::time_point now) override {
+    Taken take_reservation(std::uint64_t token, std::string_view user,
+                           shared::Clock::Steady::time_point now) override {
         std::vector<std::unique_ptr<HeldPort>> expired;  // closed after the unlock
         std::lock_guard lock(mutex_);
         expired = expire_locked(now);
         auto it = reservations_.find(token);
-        if (it == reservations_.end()) return nullptr;
-        auto port = std::move(it->second.port);
+        if (it == reservations_.end()) return {};
+        if (it->second.user != user) {  // the charge moves to the one who takes it
+            const auto n = per_user_.find(std::string(user));
+            const std::size_t held = n == per_user_.end() ? 0 : n->second;
+            if (held >= max_per_user_) return {nullptr, Reserve::user_exceeded};
+            release_locked(it->second.user);
+            ++per_user_[std::string(user)];
+            ++total_;
+        }
+        Taken taken{std::move(it->second.port), Reserve::ok};
         reservations_.erase(it);
         publish_locked();
-        return port;
+        return taken;
     }
     void expire_reservations(shared::Clock::Steady::time_point now) override {
         std::vector<std::unique_ptr<HeldPort>> expired;  // closed after the unlock
@@ -92,15 +93,24 @@ public:
         expired = expire_locked(now);
     }
 
-    // TCP/TLS client connections (turn.max_stream_connections).
-    bool try_open_stream(std::size_t max) {
-        auto n = streams_.load();
-        do {
-            if (n >= max) return false;
-        } while (!streams_.compare_exchange_weak(n, n + 1));
-        return true;
+    // TCP/TLS client connections: turn.max_stream_connections in all and
+    // turn.max_stream_connections_per_ip (0: no per-IP limit) from one IP.
+    enum class StreamSlot { ok, total_exceeded, ip_exceeded };
+    StreamSlot try_open_stream(const shared::IpBytes& ip, std::size_t max, std::size_t max_per_ip) {
+        std::lock_guard lock(mutex_);
+        if (streams_ >= max) return StreamSlot::total_exceeded;
+        auto& n = streams_per_ip_[ip];
+        if (max_per_ip != 0 && n >= max_per_ip) return StreamSlot::ip_exceeded;  // n > 0: kept
+        ++n;
+        ++streams_;
+        return StreamSlot::ok;
     }
-    void close_stream() { --streams_; }
+    void close_stream(const shared::IpBytes& ip) {
+        std::lock_guard lock(mutex_);
+        if (auto it = streams_per_ip_.find(ip); it != streams_per_ip_.end() && --it->second == 0)
+            streams_per_ip_.erase(it);
+        --streams_;
+    }
 
     std::size_t total() const {
         std::lock_guard lock(mutex_);
@@ -110,8 +120,27 @@ public:
 private:
     struct Reservation {
         std::unique_ptr<HeldPort> port;
+        std::string user;  // charged for it
         shared::Clock::Steady::time_point expiry;
     };
+
+    Reserve charge_locked(std::string_view user) {
+        if (total_ >= max_total_) return Reserve::total_exceeded;
+        auto& n = per_user_[std::string(user)];
+        if (n >= max_per_user_) {
+            if (n == 0) per_user_.erase(std::string(user));
+            return Reserve::user_exceeded;
+        }
+        ++n;
+        ++total_;
+        return Reserve::ok;
+    }
+    void release_locked(std::string_view user) {
+        auto it = per_user_.find(std::string(user));
+        if (it == per_user_.end()) return;
+        if (--it->second == 0) per_user_.erase(it);
+        --total_;
+    }
     // Removes the reservations expired at `now` and returns their ports.
     std::vector<std::unique_ptr<HeldPort>> expire_locked(shared::Clock::Steady::time_point now) {
         std::vector<std::unique_ptr<HeldPort>> expired;
@@ -121,6 +150,7 @@ private:
                 continue;
             }
             expired.push_back(std::move(it->second.port));
+            release_locked(it->second.user);
             it = reservations_.erase(it);
         }
         if (!expired.empty()) publish_locked();
@@ -136,8 +166,9 @@ private:
     const std::size_t max_total_;
     const std::size_t max_per_user_;
     shared::Gauge* const reservations_gauge_;
-    std::atomic<std::size_t> streams_{0};
     mutable std::mutex mutex_;
+    std::size_t streams_ = 0;
+    std::unordered_map<shared::IpBytes, std::size_t, IpBytesHash> streams_per_ip_;
     std::size_t total_ = 0;
     std::unordered_map<std::string, std::size_t> per_user_;
     std::unordered_set<stun::Address> relayed_;

@@ -81,8 +81,14 @@ std::variant<Credentials, std::vector<std::uint8_t>> authenticate_request(Engine
             // A 401 makes a browser fetch fresh credentials; the MAC was
             // right, but a 401 carries no MESSAGE-INTEGRITY (9.2.4: "SHOULD
             // NOT").
+            context.metrics.credential_refusal(CredentialRefusal::expired);
             return context.challenge(request, stun::kErrorUnauthenticated, "Credential Expired");
+        case AuthStatus::too_far:
+            context.metrics.credential_refusal(CredentialRefusal::expiry_too_far);
+            return context.challenge(request, stun::kErrorUnauthenticated,
+                                     "Credential Expiry Too Far");
         case AuthStatus::inactive: {
+            context.metrics.credential_refusal(CredentialRefusal::inactive);
             // The credential is genuine but its owner's signaling session
             // is gone: an authorization refusal, not an authentication one,
             // so 403, integrity-protected like any authenticated answer.

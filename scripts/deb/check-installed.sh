@@ -82,11 +82,11 @@ for _ in $(seq 100); do
 done
 [ "$answered" = "HTTP/1.1 200 OK" ] || { cat /tmp/server.log; fail "GET https://127.0.0.1:443/healthz: '$answered'"; }
 ok "ExecStart as $user serves https://127.0.0.1:443/healthz: $answered"
-exec 3<>/dev/tcp/127.0.0.1/9100
+exec 3<>/dev/tcp/127.0.0.1/9469
 printf 'GET /metrics HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n' >&3
-grep -q "^switchboard_" <&3 || fail "no metrics on 127.0.0.1:9100"
+grep -q "^switchboard_" <&3 || fail "no metrics on 127.0.0.1:9469"
 exec 3<&-
-ok "metrics on 127.0.0.1:9100"
+ok "metrics on 127.0.0.1:9469"
 kill -TERM $pid
 code=0
 wait $pid || code=$?

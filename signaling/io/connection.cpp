@@ -199,7 +199,7 @@ void Connection::queue_raw(std::string_view bytes) {
 void Connection::flush() {
     flush_scheduled_ = false;
     if (phase_ == Phase::done || waiting_writable_) return;
-    while (sent_ < out_.size()) {
+    while (sent_ < out_.size() || refill_from_file()) {
         const std::size_t size = retry_size_ != 0 ? retry_size_ : out_.size() - sent_;
         std::size_t n = 0;
         const Io io = transmit(out_.data() + sent_, size, n);
@@ -216,14 +216,43 @@ void Connection::flush() {
         }
         return finish(Disconnect::dropped);
     }
+    if (phase_ == Phase::done) return;  // a file that could not be read to its end
     // All of it is on the wire: give the buffer back.
     std::string().swap(out_);
     sent_ = 0;
     frames_begin_ = 0;
     queued_frames_ = 0;
     stuck_since_.reset();
-    if (close_after_write_ || (phase_ == Phase::closing && (close_received_ || reader_failed_)))
+    if (close_after_write_ || (phase_ == Phase::closing && (close_received_ || reader_failed_))) {
         linger();
+    } else if (phase_ == Phase::http && !http_in_.empty()) {
+        on_http_bytes({});  // requests that waited behind a file
+    }
+}
+
+// The next chunk of the static file being sent, into the emptied write
+// buffer; false when there is none (or the file could not be read to the
+// length announced: the response cannot be completed, the socket is dropped).
+bool Connection::refill_from_file() {
+    if (!file_ || phase_ == Phase::done) return false;
+    constexpr std::uint64_t kChunk = 64 * 1024;
+    const auto chunk = static_cast<std::size_t>(std::min(kChunk, file_left_));
+    out_.resize(chunk);
+    sent_ = 0;
+    const ssize_t n = ::read(file_->fd(), out_.data(), chunk);
+    if (n <= 0) {
+        out_.clear();
+        file_.reset();
+        finish(Disconnect::dropped);
+        return false;
+    }
+    out_.resize(static_cast<std::size_t>(n));
+    file_left_ -= static_cast<std::uint64_t>(n);
+    if (file_left_ == 0) {
+        file_.reset();
+        deadline_ = loop_->clock.now() + kRequestDeadline;
+    }
+    return true;
 }
 
 void Connection::linger() {
@@ -287,7 +316,10 @@ void Connection::finish(Disconnect how) {
 
 void Connection::on_http_bytes(std::span<const char> bytes) {
     http_in_.append(bytes.data(), bytes.size());
-    while (phase_ == Phase::http && !close_after_write_ && !http_in_.empty()) {
+    // A file on its way holds the requests behind it, within the bound a
+    // request itself has.
+    if (file_ && http_in_.size() > kMaxHeader + kMaxBody) return finish(Disconnect::dropped);
+    while (phase_ == Phase::http && !close_after_write_ && !file_ && !http_in_.empty()) {
         if (!parser_) {
             parser_ = std::make_unique<http::request_parser<http::string_body>>();
             parser_->header_limit(kMaxHeader);
@@ -322,10 +354,16 @@ void Connection::handle_request(Request& request) {
         (request.target().size() == 3 || request.target()[3] == '?')) {
         return upgrade(request);
     }
-    const Response response = route(*loop_, request, metrics_only_);
-    queue_raw(serialize(response, request.method() == http::verb::head));
+    Response response = route(*loop_, request, metrics_only_, peer_ip_);
+    const bool head = request.method() == http::verb::head;
+    queue_raw(serialize(response, head));
+    if (response.file && !head && response.file->size() > 0) {
+        file_left_ = response.file->size();
+        file_ = std::move(response.file);
+    }
     if (!response.keep_alive) close_after_write_ = true;
-    deadline_ = loop_->clock.now() + kRequestDeadline;
+    // While a file goes out, write_timeout is its deadline; then the next request's.
+    deadline_ = file_ ? TimePoint::max() : loop_->clock.now() + kRequestDeadline;
 }
 
 void Connection::upgrade(Request& request) {
@@ -395,7 +433,7 @@ void Connection::fail_websocket(std::uint16_t code, std::string_view reason) {
     ws::append_close(out_, code, reason);
     begin_closing();
     hub_told_ = true;
-    loop_->hub.on_close(id_, Disconnect::dropped);
+    loop_->hub.on_close(id_, Disconnect::failed);
 }
 
 void Connection::begin_closing() {

@@ -38,6 +38,7 @@
 #include "shared/net/tls_channel.hpp"
 #include "signaling/io/loop.hpp"
 #include "signaling/protocol/websocket.hpp"
+#include "signaling/static_files.hpp"
 
 namespace switchboard::signaling::io {
 
@@ -85,6 +86,7 @@ private:
     void wait_writable();
     void on_readable();
     void on_writable();
+    bool refill_from_file();
     void handshake();
     void queue_raw(std::string_view bytes);
     // The connection is over: socket closed, the hub told (once), tables left.
@@ -137,6 +139,10 @@ private:
     bool waiting_readable_ = false;
     bool read_wants_writable_ = false;      // a TLS read that needs the socket writable
     std::optional<TimePoint> stuck_since_;  // a write waiting for the socket, since
+    // A static file being sent, a chunk at a time once out_ is on the wire;
+    // requests behind it wait.
+    std::optional<StaticFile> file_;
+    std::uint64_t file_left_ = 0;
 };
 
 }  // namespace switchboard::signaling::io

@@ -1,8 +1,6 @@
 #include "signaling/io/http.hpp"
 
 #include <algorithm>
-#include <fstream>
-#include <sstream>
 
 #include <boost/beast/http/status.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
@@ -72,14 +70,11 @@ Response serve_static(const Loop& loop, const Request& req) {
     const auto& root = loop.config.signaling.static_dir;
     auto path = resolve_static_path(root, req.target());
     if (root.empty() || !path) return text(404, "not found\n");
-    std::ifstream file(*path, std::ios::binary);
+    auto file = open_static_file(root, *path, kMaxStaticFile);
     if (!file) return text(404, "not found\n");
-    std::ostringstream body;
-    body << file.rdbuf();
-    if (body.str().size() > kMaxStaticFile) return text(404, "not found\n");
     Response r;
     r.content_type = content_type_for(*path);
-    r.body = body.str();
+    r.file = std::move(file);
     return r;
 }
 
@@ -105,14 +100,20 @@ Response kick(Loop& loop, const Request& req) {
 
 }  // namespace
 
-Response route(Loop& loop, const Request& req, bool metrics_only) {
+Response route(Loop& loop, const Request& req, bool metrics_only, std::string_view peer_ip) {
     Response r = [&] {
         const auto path = path_of(req.target());
+        if ((path == "/api/kick" || path == "/api/turn-credentials") && !metrics_only) {
+            if (auto refused =
+                    refuse_remote_in_dev_mode(peer_ip, header(req, http::field::origin),
+                                              header(req, http::field::host), loop.current()))
+                return from(std::move(*refused));
+        }
         if (path == "/api/kick" && !metrics_only) return kick(loop, req);
         if (req.method() != http::verb::get && req.method() != http::verb::head)
             return method_not_allowed("GET, HEAD");
         if (path == "/healthz") return loop.draining ? text(503, "draining\n") : text(200, "ok\n");
-        if (path == "/metrics" && (metrics_only || !loop.config.metrics.listen)) {
+        if (path == "/metrics" && (metrics_only || shared::metrics_on_signaling(loop.config))) {
             Response m;
             m.content_type = "text/plain; version=0.0.4; charset=utf-8";
             m.body = loop.metrics.render_prometheus();
@@ -120,9 +121,11 @@ Response route(Loop& loop, const Request& req, bool metrics_only) {
         }
         if (metrics_only) return text(404, "not found\n");
         if (path == "/api/turn-credentials") {
-            return from(turn_credentials_endpoint(req.target(),
-                                                  header(req, http::field::authorization),
-                                                  loop.current(), loop.ice, loop.clock));
+            auto c = from(turn_credentials_endpoint(req.target(),
+                                                    header(req, http::field::authorization),
+                                                    loop.current(), loop.ice, loop.clock));
+            c.cache_control = "no-store";  // a password: no cache may keep it
+            return c;
         }
         if (path == "/ws") return text(426, "WebSocket upgrade required\n");
         return serve_static(loop, req);
@@ -193,16 +196,16 @@ std::string switching_protocols(std::string_view client_key, std::string_view su
 std::string serialize(const Response& r, bool head) {
     const auto reason = http::obsolete_reason(static_cast<http::status>(r.status));
     std::string out;
-    out.reserve(256 + (head ? 0 : r.body.size()));
+    out.reserve(256 + (head || r.file ? 0 : r.body.size()));
     out += "HTTP/1.1 " + std::to_string(r.status) + " ";
     out.append(reason.data(), reason.size());
     out += "\r\nServer: switchboard\r\nContent-Type: " + r.content_type;
-    out += "\r\nContent-Length: " + std::to_string(r.body.size());
-    out += "\r\nCache-Control: no-cache\r\nX-Content-Type-Options: nosniff";
+    out += "\r\nContent-Length: " + std::to_string(r.file ? r.file->size() : r.body.size());
+    out += "\r\nCache-Control: " + r.cache_control + "\r\nX-Content-Type-Options: nosniff";
     if (!r.keep_alive) out += "\r\nConnection: close";
     for (const auto& [name, value] : r.headers) out += "\r\n" + name + ": " + value;
     out += "\r\n\r\n";
-    if (!head) out += r.body;
+    if (!head && !r.file) out += r.body;
     return out;
 }
 

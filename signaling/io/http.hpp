@@ -16,6 +16,7 @@
 #include <boost/beast/http/string_body.hpp>
 
 #include "signaling/io/loop.hpp"
+#include "signaling/static_files.hpp"
 
 namespace switchboard::signaling::io {
 
@@ -25,13 +26,18 @@ struct Response {
     unsigned status = 200;
     std::string content_type = "text/plain; charset=utf-8";
     std::string body;
+    // A static file sent after the headers in place of `body`, a chunk at a
+    // time as the socket takes it (connection.cpp), never read whole.
+    std::optional<StaticFile> file;
+    std::string cache_control = "no-cache";
     std::vector<std::pair<std::string, std::string>> headers;  // beyond the standard ones
     bool keep_alive = true;
 };
 
 // The response to a request that is not a WebSocket upgrade.
 // `metrics_only`: the metrics listener (/metrics and /healthz only).
-Response route(Loop& loop, const Request& request, bool metrics_only);
+// `peer_ip`: the client's address (development-mode endpoints are local only).
+Response route(Loop& loop, const Request& request, bool metrics_only, std::string_view peer_ip);
 
 bool is_upgrade(const Request& request);
 
@@ -44,7 +50,8 @@ std::optional<Response> check_upgrade(Loop& loop, const Request& request, std::s
 // The 101 reply (RFC 6455 section 4.2.2).
 std::string switching_protocols(std::string_view client_key, std::string_view subprotocol);
 
-// Status line, headers and (unless `head`) the body.
+// Status line, headers and (unless `head`) the body; with a file, only
+// the status line and headers (Content-Length is the file's size).
 std::string serialize(const Response& response, bool head);
 
 }  // namespace switchboard::signaling::io

@@ -23,7 +23,13 @@ Counters::Counters(shared::Metrics& m)
                     "TLS handshakes on the signaling listener that failed or timed out.")),
       refused_per_ip(
           m.counter("switchboard_signaling_connections_refused_total",
-                    "Connections closed at accept: signaling.max_connections_per_ip reached.")),
+                    "Connections closed at accept, by the limit reached "
+                    "(signaling.max_connections_per_ip, signaling.max_http_connections).",
+                    {{"limit", "per_ip"}})),
+      refused_http(m.counter("switchboard_signaling_connections_refused_total",
+                             "Connections closed at accept, by the limit reached "
+                             "(signaling.max_connections_per_ip, signaling.max_http_connections).",
+                             {{"limit", "http"}})),
       write_timeouts(
           m.counter("switchboard_signaling_write_timeouts_total",
                     "Connections dropped: a write made no progress for signaling.write_timeout.")),
@@ -64,6 +70,10 @@ void Loop::ping(ConnectionId id) {
 }
 
 bool Loop::admit(const std::string& ip) {
+    if (all_.size() - ws_.size() >= config.signaling.max_http_connections) {
+        counters.refused_http.inc();
+        return false;
+    }
     const std::size_t cap = config.signaling.max_connections_per_ip;
     auto& n = per_ip_[ip];
     if (cap != 0 && n >= cap) {

@@ -37,6 +37,7 @@ struct Counters {
     shared::Counter& upgrades_refused;
     shared::Counter& tls_handshake_failures;
     shared::Counter& refused_per_ip;
+    shared::Counter& refused_http;
     shared::Counter& write_timeouts;
     shared::Gauge& open;
 };
@@ -52,8 +53,10 @@ public:
     void close(ConnectionId id, std::uint16_t code, std::string_view reason) override;
     void ping(ConnectionId id) override;
 
-    // signaling.max_connections_per_ip: false when `ip` is at the cap (the
-    // socket is then closed at once); release() when an admitted one goes.
+    // signaling.max_connections_per_ip, and signaling.max_http_connections
+    // for connections not (yet) upgraded to WebSocket (TLS handshakes, HTTP
+    // requests, keep-alive): false when one is reached (the socket is then
+    // closed at once); release() when an admitted one goes.
     bool admit(const std::string& ip);
     void release(const std::string& ip);
 

@@ -97,15 +97,6 @@ private:
     std::string in_;
 };
 
-std::int64_t rss_kib(int pid) {
-    std::ifstream in("/proc/" + std::to_string(pid) + "/status");
-    std::string line;
-    while (std::getline(in, line)) {
-        if (line.rfind("VmRSS:", 0) == 0) return std::stoll(line.substr(6));
-    }
-    return -1;
-}
-
 double metric(std::uint16_t port, const std::string& name) {
     const auto r = http_get(port, "/metrics");
     return turnit::metric_value(r.body, name).value_or(-1);
@@ -263,6 +254,43 @@ TEST_F(BoundsTest, OneAddressGetsMaxConnectionsPerIpAndNoMore) {
     }
     EXPECT_EQ(status, 200);
     EXPECT_EQ(metric(server_->port(), "switchboard_signaling_connections_refused_total"), 1);
+}
+
+// Connections that have not upgraded to WebSocket (here: idle ones that
+// never send a request) are capped overall; a WebSocket no longer counts.
+TEST_F(BoundsTest, ConnectionsNotUpgradedAreCappedByMaxHttpConnections) {
+    ServerConfig cfg;
+    cfg.set("max_http_connections", "3");
+    ASSERT_TRUE(start(cfg));
+    std::vector<std::unique_ptr<RawClient>> idle;
+    for (int i = 0; i < 3; ++i) {
+        idle.push_back(std::make_unique<RawClient>(server_->port()));
+        ASSERT_TRUE(idle.back()->connected());
+    }
+    // The fourth is closed at accept (bounded retries: the three must have been accepted first).
+    int status = 200;
+    for (auto until = Steady::now() + 5s; status != 0 && Steady::now() < until;) {
+        status = http_get(server_->port(), "/healthz", false, {}, 2s).status;
+        if (status != 0) std::this_thread::sleep_for(20ms);
+    }
+    EXPECT_EQ(status, 0);
+    // One upgrades: it is a WebSocket now, and a slot is free.
+    ASSERT_TRUE(idle.front()->upgrade());
+    status = 0;
+    for (auto until = Steady::now() + 5s; status != 200 && Steady::now() < until;) {
+        status = http_get(server_->port(), "/healthz", false, {}, 2s).status;
+        if (status != 200) std::this_thread::sleep_for(20ms);
+    }
+    EXPECT_EQ(status, 200);
+    const auto m = http_get(server_->port(), "/metrics").body;
+    EXPECT_GE(turnit::metric_value(m, "switchboard_signaling_connections_refused_total",
+                                   R"(limit="http")")
+                  .value_or(-1),
+              1);
+    EXPECT_EQ(turnit::metric_value(m, "switchboard_signaling_connections_refused_total",
+                                   R"(limit="per_ip")")
+                  .value_or(-1),
+              0);
 }
 
 // The server's end of the connection whose client side has `client_port`,

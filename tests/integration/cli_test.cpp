@@ -38,7 +38,8 @@ TEST(CliTest, CheckConfigAcceptsAGoodFile) {
                   "  max_room_members: 4\n"
                   "  heartbeat: {interval: 10s, timeout: 30s}\n"
                   "auth: {mode: jwt, jwt_secret: \"abcdefghijklmnopqrstuvwxyz0123456789\"}\n"
-                  "turn: {secret: \"t\", credential_ttl: 30m}\n");
+                  "turn: {secret: \"t-0123456789abcdef0123456789-0123456789abcdef0123456789\", "
+                  "credential_ttl: 30m}\n");
     auto r = run_switchboard({"check-config", "--config", file.string()});
     EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
     // It prints the effective config, which includes the values we set.
@@ -137,7 +138,9 @@ TEST_F(CliServerTest, TokenRoomClaimIsHonoured) {
 
 TEST(CliTest, TurnCredentialsMatchTheHmac) {
     TempDir dir;
-    auto file = dir.write("f.yaml", "turn: {secret: \"cli-turn-secret\", credential_ttl: 1h}\n");
+    auto file = dir.write(
+        "f.yaml",
+        "turn: {secret: \"cli-turn-secret-0123456789abcdef0123456789\", credential_ttl: 1h}\n");
     std::int64_t before = unix_now();
     auto r = run_switchboard({"turn-credentials", "--user", "alice", "--config", file.string()});
     ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -146,7 +149,7 @@ TEST(CliTest, TurnCredentialsMatchTheHmac) {
     std::string username = m[0];
     EXPECT_NEAR(static_cast<double>(std::stoll(m[1])), static_cast<double>(before + 3600), 10.0)
         << r.out;
-    std::string password = turn_password("cli-turn-secret", username);
+    std::string password = turn_password("cli-turn-secret-0123456789abcdef0123456789", username);
     EXPECT_NE(r.out.find(password), std::string::npos)
         << "expected password " << password << " in:\n"
         << r.out;

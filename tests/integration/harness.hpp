@@ -58,7 +58,8 @@ struct ServerConfig {
     // Raw YAML value of `auth:`; empty = omitted (mode none).
     std::string auth;
     // Raw YAML value of `turn:`.
-    std::string turn = R"({secret: "test-secret", listen_udp: [], listen_tcp: []})";
+    std::string turn =
+        R"({secret: "test-secret-0123456789abcdef0123456789", listen_udp: [], listen_tcp: []})";
     // `public_host:` when non-empty.
     std::string public_host;
     // Serve wss/https with a freshly generated self-signed certificate.

@@ -1,6 +1,7 @@
 // HTTP endpoints on the signaling listener (PROTOCOL.md "HTTP endpoints").
 
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <regex>
@@ -70,6 +71,49 @@ TEST_F(HttpTest, RepositoryTestPageIsServed) {
     EXPECT_EQ(r.body, expected);
 }
 
+// A file larger than one write chunk goes out a chunk at a time, whole and
+// in order, and a request pipelined behind it waits for it.
+TEST_F(HttpTest, ALargeFileIsStreamedAndTheNextRequestWaitsForIt) {
+    auto cfg = with_static_dir();
+    std::string big(1 << 20, '\0');
+    for (std::size_t i = 0; i < big.size(); ++i)
+        big[i] = static_cast<char>('a' + (i * 7 + i / 4096) % 26);
+    files_->write("www/big.txt", big);
+    ASSERT_TRUE(start(cfg));
+    const std::string out =
+        raw_exchange(server_->port(),
+                     "GET /big.txt HTTP/1.1\r\nHost: x\r\n\r\n"
+                     "GET /app.js HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+                     std::chrono::seconds(10));
+    const auto head_end = out.find("\r\n\r\n");
+    ASSERT_NE(head_end, std::string::npos) << out.substr(0, 200);
+    EXPECT_NE(out.substr(0, head_end).find("Content-Length: 1048576"), std::string::npos);
+    ASSERT_GE(out.size(), head_end + 4 + big.size());
+    EXPECT_TRUE(out.compare(head_end + 4, big.size(), big) == 0) << "the file arrived damaged";
+    const std::string rest = out.substr(head_end + 4 + big.size());
+    EXPECT_EQ(rest.rfind("HTTP/1.1 200", 0), 0u) << rest.substr(0, 100);
+    EXPECT_NE(rest.find("console.log('hi');"), std::string::npos);
+    // HEAD: the headers only.
+    const std::string head = raw_exchange(
+        server_->port(), "HEAD /big.txt HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    EXPECT_NE(head.find("Content-Length: 1048576"), std::string::npos);
+    EXPECT_EQ(head.size(), head.find("\r\n\r\n") + 4);
+}
+
+// A symlink inside static_dir that points outside it is not followed.
+TEST_F(HttpTest, ASymlinkLeavingTheStaticDirIs404) {
+    auto cfg = with_static_dir();
+    std::filesystem::create_symlink(files_->path() / "secret.txt",
+                                    files_->path() / "www" / "leak.txt");
+    std::filesystem::create_symlink(files_->path() / "www" / "app.js",
+                                    files_->path() / "www" / "alias.js");
+    ASSERT_TRUE(start(cfg));
+    const auto leak = http_get(server_->port(), "/leak.txt");
+    EXPECT_EQ(leak.status, 404);
+    EXPECT_EQ(leak.body.find(kSecretMarker), std::string::npos);
+    EXPECT_EQ(http_get(server_->port(), "/alias.js").status, 200);
+}
+
 TEST_F(HttpTest, UnknownFileIs404) {
     ASSERT_TRUE(start(with_static_dir()));
     auto r = http_get(server_->port(), "/no-such-file.html");
@@ -112,7 +156,8 @@ TEST_F(HttpTest, StaticDirCanBeDisabled) {
     // ServerConfig always writes a static_dir; an empty one needs raw YAML.
     auto yaml = std::string("log: {level: debug}\n") +
                 "signaling: {listen: \"127.0.0.1:0\", static_dir: \"\"}\n"
-                "turn: {secret: \"test-secret\", listen_udp: [], listen_tcp: []}\n";
+                "turn: {secret: \"test-secret-0123456789abcdef0123456789\", listen_udp: [], "
+                "listen_tcp: []}\n";
     auto s = ServerProcess::from_yaml(yaml);
     ASSERT_TRUE(s.started()) << s.error();
     EXPECT_EQ(http_get(s.port(), "/").status, 404);
@@ -139,8 +184,9 @@ protected:
         ServerConfig cfg;
         cfg.jwt("rest-secret-0123456789abcdef0123456789");
         cfg.public_host = "localhost";
-        cfg.turn = R"({secret: "turn-secret", credential_ttl: 20m, listen_udp: ["127.0.0.1:)" +
-                   port_ + R"("], listen_tcp: ["127.0.0.1:)" + port_ + R"("]})";
+        cfg.turn =
+            R"({secret: "turn-secret-0123456789abcdef0123456789", credential_ttl: 20m, listen_udp: ["127.0.0.1:)" +
+            port_ + R"("], listen_tcp: ["127.0.0.1:)" + port_ + R"("]})";
         ASSERT_TRUE(start(cfg));
     }
     HttpResponse get(const std::string& target, const std::string& token) {
@@ -165,7 +211,8 @@ TEST_F(TurnRestTest, ReturnsCredentialsForTheTokenSubject) {
     ASSERT_TRUE(std::regex_match(username, sm, std::regex(R"(([0-9]+):alice)"))) << r.body;
     EXPECT_NEAR(static_cast<double>(std::stoll(sm[1])), static_cast<double>(before + 1200), 5.0)
         << r.body;
-    EXPECT_EQ(m.str("password"), turn_password("turn-secret", username)) << r.body;
+    EXPECT_EQ(m.str("password"), turn_password("turn-secret-0123456789abcdef0123456789", username))
+        << r.body;
     const auto* ttl = m.get("ttl");
     ASSERT_TRUE(ttl && ttl->IsNumber()) << r.body;
     EXPECT_EQ(ttl->GetDouble(), 1200.0) << r.body;

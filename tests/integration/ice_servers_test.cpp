@@ -17,8 +17,9 @@ TEST_F(IceServersTest, JoinReplyShapeAndCredentials) {
     std::string p = std::to_string(port);
     ServerConfig cfg;
     cfg.public_host = "localhost";
-    cfg.turn = R"({secret: "test-secret", credential_ttl: 10m, listen_udp: ["127.0.0.1:)" + p +
-               R"("], listen_tcp: ["127.0.0.1:)" + p + R"("]})";
+    cfg.turn =
+        R"({secret: "test-secret-0123456789abcdef0123456789", credential_ttl: 10m, listen_udp: ["127.0.0.1:)" +
+        p + R"("], listen_tcp: ["127.0.0.1:)" + p + R"("]})";
     ASSERT_TRUE(start(cfg));
     auto alice = logged_in("alice");
     ASSERT_TRUE(alice);
@@ -53,7 +54,8 @@ TEST_F(IceServersTest, JoinReplyShapeAndCredentials) {
     std::int64_t exp = std::stoll(sm[1]);
     EXPECT_GE(exp, before + 600 - 2) << *m;
     EXPECT_LE(exp, after + 600 + 2) << *m;
-    EXPECT_EQ(std::string(turn["credential"].GetString()), turn_password("test-secret", username))
+    EXPECT_EQ(std::string(turn["credential"].GetString()),
+              turn_password("test-secret-0123456789abcdef0123456789", username))
         << *m;
     EXPECT_EQ(m->integer("iceServersExpiresAt"), exp) << *m;
 }
@@ -64,8 +66,9 @@ TEST_F(IceServersTest, PushedAtEightyPercentOfTheTtl) {
     ServerConfig cfg;
     cfg.public_host = "localhost";
     // A 2 s TTL: the refresh is due 1.6 s after the credentials were minted.
-    cfg.turn = R"({secret: "test-secret", credential_ttl: 2s, listen_udp: ["127.0.0.1:)" +
-               std::to_string(port) + R"("], listen_tcp: []})";
+    cfg.turn =
+        R"({secret: "test-secret-0123456789abcdef0123456789", credential_ttl: 2s, listen_udp: ["127.0.0.1:)" +
+        std::to_string(port) + R"("], listen_tcp: []})";
     ASSERT_TRUE(start(cfg));
     auto alice = logged_in("alice");
     ASSERT_TRUE(alice);
@@ -99,8 +102,9 @@ TEST_F(IceServersTest, RequestGivesFreshCredentials) {
     ASSERT_NE(port, 0);
     ServerConfig cfg;
     cfg.public_host = "localhost";
-    cfg.turn = R"({secret: "test-secret", credential_ttl: 1h, listen_udp: ["127.0.0.1:)" +
-               std::to_string(port) + R"("], listen_tcp: []})";
+    cfg.turn =
+        R"({secret: "test-secret-0123456789abcdef0123456789", credential_ttl: 1h, listen_udp: ["127.0.0.1:)" +
+        std::to_string(port) + R"("], listen_tcp: []})";
     ASSERT_TRUE(start(cfg));
     auto a = logged_in("alice");
     auto eve = logged_in("eve");
@@ -128,7 +132,7 @@ TEST_F(IceServersTest, RequestGivesFreshCredentials) {
     std::int64_t exp = std::stoll(sm[1]);
     EXPECT_EQ(m->integer("iceServersExpiresAt"), exp) << *m;
     EXPECT_NEAR(static_cast<double>(exp), static_cast<double>(before + 3600), 5.0) << *m;
-    EXPECT_EQ(credential, turn_password("test-secret", username)) << *m;
+    EXPECT_EQ(credential, turn_password("test-secret-0123456789abcdef0123456789", username)) << *m;
 
     // roomId optional when in one room.
     ASSERT_TRUE(a->send_text(R"({"type":"ice-servers","id":8})"));

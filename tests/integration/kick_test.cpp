@@ -48,7 +48,7 @@ TEST_F(KickTest, KickedUserLeavesTheRoomAndEveryoneIsTold) {
 }
 
 TEST_F(KickTest, JwtModeNeedsAnAdminToken) {
-    const std::string secret = "kick-test-secret-0123456789abcdef";
+    const std::string secret = "kick-test-secret-0123456789abcdef0123456789-0123456789abcdef";
     ASSERT_TRUE(start(ServerConfig{}.jwt(secret)));
     auto bob = logged_in_jwt(make_jwt(secret, "bob"));
     ASSERT_TRUE(bob);

@@ -121,12 +121,19 @@ TEST_F(LimitsTest, GarbageHttpDoesNotTakeTheServerDown) {
     EXPECT_TRUE(server_->running());
 }
 
-TEST_F(LimitsTest, BinaryFrameClosesWith1003) {
+TEST_F(LimitsTest, BinaryFrameClosesWith1003AndEndsTheSessionAtOnce) {
     ASSERT_TRUE(start(ServerConfig{}));
     auto c = logged_in("alice");
-    ASSERT_TRUE(c);
+    auto peer = logged_in("bob");
+    ASSERT_TRUE(c && peer);
+    ASSERT_TRUE(joined(*c, "r1"));
+    ASSERT_TRUE(joined(*peer, "r1"));
     ASSERT_TRUE(c->send_binary(R"({"type":"ping","id":1})"));
     EXPECT_EQ(c->wait_close(kWait), 1003) << dump(*c);
+    // Closed for cause: no resume window (docs/protocol.md "Sessions").
+    auto left = next_of_type(*peer, "user-left", kWait);
+    ASSERT_TRUE(left) << dump(*peer);
+    EXPECT_EQ(left->str("reason"), "disconnected") << *left;
 }
 
 TEST_F(LimitsTest, RateLimitedMessageIsDroppedAndAnsweredWithItsId) {

@@ -8,7 +8,7 @@
 namespace sbtest {
 namespace {
 
-constexpr const char* kSecret = "jwt-test-secret-0123456789abcdef0123";
+constexpr const char* kSecret = "jwt-test-secret-0123456789abcdef0123456789-0123456789abcdef0123";
 
 class LoginTransportTest : public TransportTest {};
 

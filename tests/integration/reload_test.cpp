@@ -79,7 +79,7 @@ TEST_F(ReloadTest, SecretsTtlAndCertificateChangeWithoutDroppingSessions) {
                R"(, listen_udp: ["127.0.0.1:)" + std::to_string(turn_port) +
                R"("], listen_tcp: []})";
     };
-    cfg.turn = turn_section("turn-1", "10m");
+    cfg.turn = turn_section("turn-1-0123456789abcdef0123456789", "10m");
     ASSERT_TRUE(start(cfg));
     auto alice = logged_in_jwt(make_jwt(kSecretA, "alice"));
     ASSERT_TRUE(alice);
@@ -92,7 +92,7 @@ TEST_F(ReloadTest, SecretsTtlAndCertificateChangeWithoutDroppingSessions) {
     ASSERT_TRUE(make_self_signed_cert(server_->dir(), cert, key, "renewed"));
     ServerConfig next = cfg;
     next.jwt(kSecretB);
-    next.turn = turn_section("turn-2", "20m");
+    next.turn = turn_section("turn-2-0123456789abcdef0123456789", "20m");
     next.set("max_room_members", "3");
     write_file(server_->config_path(), next.yaml(cert, key));
     ASSERT_TRUE(hup_and_wait(*server_, "configuration reloaded"));
@@ -119,7 +119,9 @@ TEST_F(ReloadTest, SecretsTtlAndCertificateChangeWithoutDroppingSessions) {
     const auto& turn = (*ice)[1];
     ASSERT_TRUE(turn.HasMember("username") && turn.HasMember("credential")) << *m;
     const std::string username = turn["username"].GetString();
-    EXPECT_EQ(std::string(turn["credential"].GetString()), turn_password("turn-2", username)) << *m;
+    EXPECT_EQ(std::string(turn["credential"].GetString()),
+              turn_password("turn-2-0123456789abcdef0123456789", username))
+        << *m;
     std::smatch sm;
     ASSERT_TRUE(std::regex_match(username, sm, std::regex(R"(([0-9]+):bob)"))) << username;
     EXPECT_GE(std::stoll(sm[1]), before + 1200 - 2) << "the 20m TTL applies";
@@ -221,10 +223,11 @@ TEST_F(TurnReloadTest, SecretRotationStaticUsersAndCertificateKeepRelaysUp) {
     std::filesystem::path cert, key;
     ASSERT_TRUE(make_self_signed_cert(cert_dir(), cert, key, "renewed"));
     edit_config("secret: \"" + kTurnSecret + "\"",
-                "secret: [\"turn-secret-2\", \"" + kTurnSecret + "\"]");
+                "secret: [\"turn-secret-2-0123456789abcdef0123456789\", \"" + kTurnSecret + "\"]");
     edit_config("static_users: []", "static_users: [{username: probe, password: pw}]");
     ASSERT_TRUE(hup_and_wait(*server_, "configuration reloaded"));
-    EXPECT_TRUE(allocate_gets(rest_credentials("bob", 3600, "turn-secret-2"), 0));
+    EXPECT_TRUE(allocate_gets(
+        rest_credentials("bob", 3600, "turn-secret-2-0123456789abcdef0123456789"), 0));
     EXPECT_TRUE(allocate_gets(rest_credentials("carol"), 0)) << "the old secret still verifies";
     EXPECT_TRUE(allocate_gets(RestCredentials{"probe", "pw"}, 0));
     auto renewed = TurnClient::connect(Proto::tls, "127.0.0.1", tls_port_, old_creds.username,
@@ -237,11 +240,12 @@ TEST_F(TurnReloadTest, SecretRotationStaticUsersAndCertificateKeepRelaysUp) {
     // never interrupted up to here.
     r = existing->refresh(600);
     ASSERT_TRUE(r && r->success()) << (r ? r->describe() : "no response");
-    edit_config("secret: [\"turn-secret-2\", \"" + kTurnSecret + "\"]",
-                "secret: [\"turn-secret-2\"]");
+    edit_config("secret: [\"turn-secret-2-0123456789abcdef0123456789\", \"" + kTurnSecret + "\"]",
+                "secret: [\"turn-secret-2-0123456789abcdef0123456789\"]");
     ASSERT_TRUE(hup_and_wait(*server_, "configuration reloaded"));
     EXPECT_TRUE(allocate_gets(rest_credentials("dave"), stun::kErrorUnauthenticated));
-    EXPECT_TRUE(allocate_gets(rest_credentials("erin", 3600, "turn-secret-2"), 0));
+    EXPECT_TRUE(allocate_gets(
+        rest_credentials("erin", 3600, "turn-secret-2-0123456789abcdef0123456789"), 0));
 }
 
 }  // namespace

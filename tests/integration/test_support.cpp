@@ -2,6 +2,7 @@
 
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <fstream>
 
 #include <chrono>
 #include <cstdio>
@@ -199,6 +200,15 @@ std::string make_jwt(const std::string& secret, const std::string& sub, std::int
     if (!extra_claims.empty()) payload += "," + extra_claims;
     payload += "}";
     return make_jwt_raw(secret, R"({"alg":"HS256","typ":"JWT"})", payload);
+}
+
+std::int64_t rss_kib(int pid) {
+    std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+    std::string line;
+    while (std::getline(in, line)) {
+        if (line.rfind("VmRSS:", 0) == 0) return std::stoll(line.substr(6));
+    }
+    return -1;
 }
 
 std::int64_t unix_now() {

@@ -91,6 +91,8 @@ std::string make_jwt_raw(const std::string& secret, const std::string& header_js
 std::string make_jwt(const std::string& secret, const std::string& sub,
                      std::int64_t ttl_seconds = 3600, const std::string& extra_claims = "");
 std::int64_t unix_now();
+// The resident set of process `pid` in KiB (VmRSS), -1 if unknown.
+std::int64_t rss_kib(int pid);
 std::int64_t unix_now_ms();
 // JSON string literal for `s` (quotes and escapes).
 std::string json_string(const std::string& s);

@@ -90,7 +90,8 @@ StunSocket::~StunSocket() {
 
 std::unique_ptr<StunSocket> StunSocket::connect(Proto proto, const std::string& ip,
                                                 std::uint16_t port, std::string* error,
-                                                std::chrono::milliseconds timeout) {
+                                                std::chrono::milliseconds timeout,
+                                                int receive_buffer) {
     auto fail = [&](const std::string& what) -> std::unique_ptr<StunSocket> {
         if (error)
             *error = what + (errno ? std::string(": ") + std::strerror(errno) : std::string());
@@ -108,6 +109,8 @@ std::unique_ptr<StunSocket> StunSocket::connect(Proto proto, const std::string& 
         const int on = 1;
         ::setsockopt(s->fd_, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
     }
+    if (receive_buffer > 0)
+        ::setsockopt(s->fd_, SOL_SOCKET, SO_RCVBUF, &receive_buffer, sizeof receive_buffer);
     sockaddr_storage ss;
     const socklen_t len = to_sockaddr(*target, ss);
     errno = 0;

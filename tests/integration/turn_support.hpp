@@ -102,7 +102,7 @@ struct TurnServerSpec {
     Launch launch;
 };
 
-inline const std::string kTurnSecret = "turn-secret";
+inline const std::string kTurnSecret = "turn-secret-0123456789abcdef0123456789";
 inline const std::string kRealm = "switchboard";  // the config default
 
 class TurnTest : public ServerTest {
@@ -154,9 +154,11 @@ public:
 
     // Connects (UDP: a connected datagram socket) to ip:port; TLS does the
     // handshake (certificate not verified). nullptr and *error otherwise.
+    // `receive_buffer` > 0: SO_RCVBUF before connecting (a client that reads
+    // slowly, or not at all, fills it soon).
     static std::unique_ptr<StunSocket> connect(
         Proto proto, const std::string& ip, std::uint16_t port, std::string* error = nullptr,
-        std::chrono::milliseconds timeout = std::chrono::seconds(5));
+        std::chrono::milliseconds timeout = std::chrono::seconds(5), int receive_buffer = 0);
 
     Proto proto() const { return proto_; }
     // The local address (what the server should report as XOR-MAPPED-ADDRESS).

@@ -259,8 +259,9 @@ TEST_P(TurnStreamTest, ASilentConnectionIsClosedAtTheFirstFrameDeadline) {
     EXPECT_TRUE(silent->wait_closed(20s)) << "a silent connection outlived its deadline";
     const auto waited = std::chrono::steady_clock::now() - t0;
     EXPECT_GE(waited, 9s) << "closed before the 10 s deadline";
-    if (no_handshake)
+    if (no_handshake) {
         EXPECT_TRUE(no_handshake->wait_closed(5s)) << "no TLS handshake, yet not closed";
+    }
     // The talker is past its first frame: still served.
     id = stun::TransactionId::random();
     ASSERT_TRUE(talker->send(binding_request(id)));

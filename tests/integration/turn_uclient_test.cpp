@@ -199,6 +199,11 @@ struct UclientCase {
     bool send_indications;
 };
 
+// turnutils_uclient -W mints REST usernames that expire a day ahead: an
+// external minter with a longer TTL, which the server accepts only with a
+// credential_ttl to match (docs/turn.md "REST credentials").
+constexpr const char* kUclientTtl = "credential_ttl: 24h";
+
 class TurnUclientTest : public UclientFixture, public ::testing::WithParamInterface<UclientCase> {};
 
 TEST_P(TurnUclientTest, TenClientsHundredMessagesNoLoss) {
@@ -208,6 +213,7 @@ TEST_P(TurnUclientTest, TenClientsHundredMessagesNoLoss) {
     TurnServerSpec spec;
     spec.tls = proto == Proto::tls;
     spec.allow_peers = R"(["127.0.0.1/32"])";
+    spec.extra_turn = kUclientTtl;
     ASSERT_TRUE(start_turn(spec));
     ASSERT_TRUE(start_peer(peer));
 
@@ -259,6 +265,7 @@ TEST_F(TurnUclientLoadTest, TwentyClientsTwoHundredMessagesOverUdpNoLoss) {
     SB_REQUIRE_COTURN_TOOL(peer, "turnutils_peer");
     TurnServerSpec spec;
     spec.allow_peers = R"(["127.0.0.1/32"])";
+    spec.extra_turn = kUclientTtl;
     ASSERT_TRUE(start_turn(spec));
     ASSERT_TRUE(start_peer(peer));
     const auto r = run_uclient(uclient, {}, udp_port_, 20, 200, 100s);
@@ -270,6 +277,7 @@ TEST_F(TurnUclientLoadTest, RtpRtcpPairsWithPortReservationsOverUdpNoLoss) {
     SB_REQUIRE_COTURN_TOOL(peer, "turnutils_peer");
     TurnServerSpec spec;
     spec.allow_peers = R"(["127.0.0.1/32"])";
+    spec.extra_turn = kUclientTtl;
     ASSERT_TRUE(start_turn(spec));
     ASSERT_TRUE(start_peer(peer));
     // Without -c: each client allocates an even relay port with the R bit

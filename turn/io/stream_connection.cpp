@@ -24,9 +24,11 @@ constexpr auto kHandshakeDeadline = 10s;
 // A client that sends nothing for this long is gone (browsers refresh
 // permissions every few minutes and send consent checks every few seconds).
 constexpr auto kIdleDeadline = 300s;
-// Bytes queued towards one client before further relayed data is dropped
-// (it is UDP payload: dropping is what the network would do).
-constexpr std::size_t kMaxPendingBytes = 4 * 1024 * 1024;
+// Per queued frame: its size (kept twice, pending and in flight) and its
+// buffer descriptor. Counted with the bytes against turn.stream_queue_bytes.
+constexpr std::size_t kFrameBookkeeping = 2 * sizeof(std::size_t) + sizeof(asio::const_buffer);
+// What a drained queue keeps for the next burst; more is given back.
+constexpr std::size_t kKeptQueueCapacity = 64 * 1024;
 // The read buffer starts small and grows only when a frame needs it, so an
 // idle or unauthenticated connection costs little.
 constexpr std::size_t kInitialReadBuffer = 4096;
@@ -50,7 +52,15 @@ tcp::socket& lowest(TlsSocket& s) {
 
 // Deadlines without a timer operation per read or write: one timer per
 // connection, armed for the current phase (TLS handshake, first frame, then
-// idle since the last read) and re-armed only when it fires early.
+// idle since the last read; and while a write is under way, the last
+// progress it made) and re-armed only when it fires early.
+//
+// Bytes towards the client (relayed data, replies) are bounded by
+// turn.stream_queue_bytes, counting the batch being written, the frames
+// queued behind it, their bookkeeping and the capacity the two byte buffers
+// hold: past it a frame is dropped (it is UDP payload: dropping is what the
+// network would do). A write that makes no progress for
+// turn.stream_write_timeout closes the connection.
 template <class Stream>
 class TurnStream final : public StreamConnection,
                          public std::enable_shared_from_this<TurnStream<Stream>> {
@@ -105,7 +115,10 @@ public:
     // turnutils_uclient read one TLS record as one TURN message.)
     void send(std::span<const std::uint8_t> bytes) override {
         if (closed_) return;
-        if (pending_.size() + bytes.size() > kMaxPendingBytes) return;  // UDP payload: drop
+        if (!make_room(bytes.size())) {
+            worker_.stream_limits().queue_drops.inc();
+            return;
+        }
         pending_.insert(pending_.end(), bytes.begin(), bytes.end());
         pending_sizes_.push_back(bytes.size());
         if (!writing_) write_pending();
@@ -129,18 +142,48 @@ private:
     }
 
     // When the current phase ends: the handshake or first-frame deadline,
-    // else kIdleDeadline after the last read.
-    Clock::time_point due() const { return framed_ ? last_read_ + kIdleDeadline : phase_deadline_; }
+    // else kIdleDeadline after the last read; sooner if a write is stuck.
+    Clock::time_point due() const {
+        const auto phase = framed_ ? last_read_ + kIdleDeadline : phase_deadline_;
+        return writing_ ? std::min(phase, last_progress_ + worker_.stream_limits().write_timeout)
+                        : phase;
+    }
+    bool write_stuck(Clock::time_point now) const {
+        return writing_ && now >= last_progress_ + worker_.stream_limits().write_timeout;
+    }
+
+    // What the queue holds: both byte buffers' capacity and the frames' bookkeeping.
+    std::size_t held() const {
+        return pending_.capacity() + in_flight_.capacity() +
+               (pending_sizes_.size() + in_flight_sizes_.size()) * kFrameBookkeeping;
+    }
+
+    // Room for `n` more bytes and one frame within turn.stream_queue_bytes,
+    // growing pending_ by hand so its capacity stays inside the bound too.
+    bool make_room(std::size_t n) {
+        const std::size_t limit = worker_.stream_limits().queue_bytes;
+        const std::size_t need = pending_.size() + n;
+        if (need <= pending_.capacity()) return held() + kFrameBookkeeping <= limit;
+        const std::size_t others = held() - pending_.capacity() + kFrameBookkeeping;
+        if (others + need > limit) return false;
+        pending_.reserve(std::min(limit - others, std::max(need, 2 * pending_.capacity())));
+        return true;
+    }
 
     void arm_deadline(Clock::time_point at) {
         deadline_.expires_at(at);
         deadline_.async_wait([self = this->shared_from_this()](boost::system::error_code ec) {
             if (ec || self->closed_) return;
+            const auto now = Clock::now();
             const auto at = self->due();
-            if (Clock::now() < at) return self->arm_deadline(at);  // there was activity meanwhile
+            if (now < at) return self->arm_deadline(at);  // there was activity meanwhile
+            const bool stuck = self->write_stuck(now);
+            if (stuck) self->worker_.stream_limits().write_timeouts.inc();
             SB_LOG(debug, "turn",
                    "closing " + self->tuple_.client.to_string() +
-                       (self->framed_ ? ": idle" : ": no STUN or ChannelData in time"));
+                       (stuck           ? ": a write made no progress"
+                        : self->framed_ ? ": idle"
+                                        : ": no STUN or ChannelData in time"));
             self->finish();
         });
     }
@@ -193,6 +236,9 @@ private:
 
     void write_pending() {
         writing_ = true;
+        last_progress_ = Clock::now();
+        // The deadline may be far (idle): bring it forward to the write's.
+        if (due() < deadline_.expiry()) arm_deadline(due());
         std::swap(pending_, in_flight_);
         std::swap(pending_sizes_, in_flight_sizes_);
         pending_.clear();
@@ -205,10 +251,24 @@ private:
         }
         asio::async_write(
             stream_, buffers_,
+            // Called after each partial write: progress resets the write deadline.
+            [this, done = std::size_t{0}](const boost::system::error_code& ec,
+                                          std::size_t n) mutable {
+                if (n > done) {
+                    done = n;
+                    last_progress_ = Clock::now();
+                }
+                return asio::transfer_all()(ec, n);
+            },
             [self = this->shared_from_this()](boost::system::error_code ec, std::size_t) {
                 self->writing_ = false;
                 self->in_flight_.clear();
                 self->in_flight_sizes_.clear();
+                if (self->in_flight_.capacity() > kKeptQueueCapacity) {
+                    std::vector<std::uint8_t>().swap(self->in_flight_);
+                    std::vector<std::size_t>().swap(self->in_flight_sizes_);
+                    std::vector<asio::const_buffer>().swap(self->buffers_);
+                }
                 if (ec) {
                     SB_LOG(debug, "turn",
                            "write to " + self->tuple_.client.to_string() + ": " + ec.message());
@@ -242,6 +302,7 @@ private:
     bool framed_ = false;  // a complete frame has arrived
     Clock::time_point phase_deadline_{};
     Clock::time_point last_read_{};
+    Clock::time_point last_progress_{};  // of the write under way
     // Queued and in-flight bytes with their frame sizes; the vectors keep
     // their capacity, so steady relaying allocates nothing.
     std::vector<std::uint8_t> pending_;

@@ -136,9 +136,16 @@ void TurnServer::start() {
         SB_LOG(info, "turn", "turn listening on udp " + bound.to_string());
         d.bound_udp.push_back({e.host, bound.port});
     }
-    auto& refused = d.metrics.counter(
-        "switchboard_turn_streams_refused_total",
-        "TCP/TLS client connections closed at once: turn.max_stream_connections reached.");
+    auto& refused =
+        d.metrics.counter("switchboard_turn_streams_refused_total",
+                          "TCP/TLS client connections closed at once, by the limit reached "
+                          "(turn.max_stream_connections, turn.max_stream_connections_per_ip).",
+                          {{"limit", "total"}});
+    auto& refused_per_ip =
+        d.metrics.counter("switchboard_turn_streams_refused_total",
+                          "TCP/TLS client connections closed at once, by the limit reached "
+                          "(turn.max_stream_connections, turn.max_stream_connections_per_ip).",
+                          {{"limit", "per_ip"}});
     auto open_stream = [&](const shared::Endpoint& e, std::shared_ptr<asio::ssl::context> tls,
                            std::string_view kind, std::vector<shared::Endpoint>& bound) {
         auto l = std::make_unique<StreamListener>(d.accept_ioc, std::move(tls));
@@ -165,15 +172,22 @@ void TurnServer::start() {
             [&d, listener]() -> asio::io_context& {
                 return d.workers[listener->next % d.workers.size()]->context();
             },
-            [&d, listener, &refused, max = turn.max_stream_connections](tcp::socket socket) {
+            [&d, listener, &refused, &refused_per_ip, max = turn.max_stream_connections,
+             max_per_ip = turn.max_stream_connections_per_ip](tcp::socket socket) {
                 auto& worker = *d.workers[listener->next++ % d.workers.size()];
-                if (!d.state.try_open_stream(max)) {
-                    // At turn.max_stream_connections: refuse rather than queue.
-                    refused.inc();
-                    return;  // the socket closes as it goes
+                boost::system::error_code ec;
+                const auto remote = socket.remote_endpoint(ec);
+                if (ec) return;  // gone already
+                const auto peer = from_sockaddr(static_cast<const sockaddr*>(remote.data()));
+                if (!peer) return;
+                // At a limit: refuse rather than queue; the socket closes as it goes.
+                switch (d.state.try_open_stream(peer->bytes, max, max_per_ip)) {
+                    case ProcessState::StreamSlot::ok: break;
+                    case ProcessState::StreamSlot::total_exceeded: refused.inc(); return;
+                    case ProcessState::StreamSlot::ip_exceeded: refused_per_ip.inc(); return;
                 }
                 worker.adopt(std::move(socket), listener->tls,
-                             [state = &d.state] { state->close_stream(); });
+                             [state = &d.state, ip = peer->bytes] { state->close_stream(ip); });
             });
     }
     d.accept_thread = std::thread([&d] { d.accept_ioc.run(); });

@@ -93,6 +93,14 @@ Worker::Worker(unsigned index, const shared::Config& config, const shared::Clock
       sessions_(bridge),
       engine_(config, clock, shared, *this, metrics, nonce_key),
       tick_(ioc_),
+      stream_limits_{
+          config.turn.stream_queue_bytes, config.turn.stream_write_timeout,
+          metrics.counter(
+              "switchboard_turn_stream_queue_drops_total",
+              "Frames not queued to a TCP/TLS client: turn.stream_queue_bytes was full."),
+          metrics.counter("switchboard_turn_stream_write_timeouts_total",
+                          "TCP/TLS client connections closed: a write made no progress for "
+                          "turn.stream_write_timeout.")},
       batch_(kReceiveBatch),
       index_(index) {
     shared::random_bytes(

@@ -60,6 +60,16 @@ public:
         engine_.add_own_addresses(addresses);
     }
 
+    // What bounds each TCP/TLS client connection (turn.stream_queue_bytes,
+    // turn.stream_write_timeout) and what it counts.
+    struct StreamLimits {
+        std::size_t queue_bytes;
+        std::chrono::milliseconds write_timeout;
+        shared::Counter& queue_drops;     // frames dropped: the queue was full
+        shared::Counter& write_timeouts;  // connections closed: no write progress
+    };
+    StreamLimits& stream_limits() { return stream_limits_; }
+
     // Worker thread: called by stream connections.
     void on_stream_open(const FiveTuple& tuple, std::shared_ptr<StreamConnection> conn);
     void on_stream_frame(const FiveTuple& tuple, std::span<const std::uint8_t> frame);
@@ -100,6 +110,7 @@ private:
     std::vector<std::unique_ptr<UdpListener>> udp_;
     std::unordered_map<AllocationId, std::shared_ptr<Relay>> relays_;
     std::unordered_map<FiveTuple, std::shared_ptr<StreamConnection>, FiveTupleHash> streams_;
+    StreamLimits stream_limits_;
     ReceiveBatch batch_;
     std::thread thread_;
     unsigned index_;

@@ -92,7 +92,7 @@ auth:
 turn:
   enabled: false
   realm: example.org
-  secret: [new-secret, old-secret]
+  secret: [new-secret-0123456789abcdef0123456789, old-secret-0123456789abcdef0123456789]
   credential_ttl: 10m
   listen_udp: ["0.0.0.0:3478", "[::]:3478"]
   listen_tcp: []
@@ -173,7 +173,8 @@ TEST(Config, FullFileSetsEveryField) {
     const TurnConfig& t = c.turn;
     EXPECT_FALSE(t.enabled);
     EXPECT_EQ(t.realm, "example.org");
-    EXPECT_EQ(t.secrets, (std::vector<std::string>{"new-secret", "old-secret"}));
+    EXPECT_EQ(t.secrets, (std::vector<std::string>{"new-secret-0123456789abcdef0123456789",
+                                                   "old-secret-0123456789abcdef0123456789"}));
     EXPECT_EQ(t.credential_ttl, milliseconds(600'000));
     EXPECT_EQ(t.listen_udp, (std::vector<Endpoint>{{"0.0.0.0", 3478}, {"::", 3478}}));
     EXPECT_TRUE(t.listen_tcp.empty());
@@ -205,20 +206,23 @@ TEST(Config, FullFileSetsEveryField) {
 TEST(Config, SecretsAndJwtSecretFromFiles) {
     const std::string jwt(40, 'j');
     const TempFile jwt_file(jwt + "\r\n");
-    const TempFile turn_file("\n  current  \r\nprevious\n\n");
+    const TempFile turn_file(
+        "\n  current-0123456789abcdef0123456789  \r\nprevious-0123456789abcdef0123456789\n\n");
     const Config c = config_of("auth: {mode: jwt, jwt_secret_file: " + jwt_file.path() +
                                "}\nturn: {secret: \"\", secret_file: " + turn_file.path() + "}\n");
     EXPECT_EQ(c.auth.mode, AuthMode::jwt);
     EXPECT_EQ(c.auth.jwt_secret, jwt);  // trailing newline trimmed
-    EXPECT_EQ(c.turn.secrets, (std::vector<std::string>{"current", "previous"}));
+    EXPECT_EQ(c.turn.secrets, (std::vector<std::string>{"current-0123456789abcdef0123456789",
+                                                        "previous-0123456789abcdef0123456789"}));
 }
 
 TEST(Config, SingleSecretAndMisc) {
     const Config c = config_of(
-        "turn: {secret: s3cret, deny_peers: [], relay_ports: 5000-5000}\n"
+        "turn: {secret: s3cret-0123456789abcdef0123456789, deny_peers: [], relay_ports: "
+        "5000-5000}\n"
         "metrics: {listen: \"\"}\nauth: {mode: jwt, jwt_secret: "
         "0123456789abcdef0123456789abcdef}\n");
-    EXPECT_EQ(c.turn.secrets, std::vector<std::string>{"s3cret"});
+    EXPECT_EQ(c.turn.secrets, std::vector<std::string>{"s3cret-0123456789abcdef0123456789"});
     EXPECT_FALSE(c.turn.deny_peers_default);  // an explicit empty list really denies nothing
     EXPECT_TRUE(c.turn.deny_peers.empty());
     EXPECT_EQ(c.turn.relay_port_min, 5000);
@@ -336,6 +340,10 @@ TEST(Config, BadFilesReportKeyFileLineAndWhatWasExpected) {
          R"(t.yaml:1:23: auth.jwt_secret_file: cannot be used together with auth.jwt_secret)"},
         {"unreadable secret_file", "turn:\n  secret_file: /nonexistent/switchboard/turn.secret\n",
          R"(t.yaml:2:3: turn.secret_file: cannot read /nonexistent/switchboard/turn.secret: No such file or directory)"},
+        {"short turn secret", "turn: {secret: shortish}\n",
+         R"(t.yaml:1:8: turn.secret: must be at least 32 bytes (room members receive passwords made with it, which can be attacked offline), got 8; e.g. openssl rand -hex 32)"},
+        {"short turn secret in a list", "turn: {secret: [0123456789abcdef0123456789abcdef, old]}\n",
+         R"(t.yaml:1:8: turn.secret: secret 2 must be at least 32 bytes (room members receive passwords made with it, which can be attacked offline), got 3; e.g. openssl rand -hex 32)"},
         {"empty secret in a list", "turn: {secret: [a, \"\"]}\n",
          R"(t.yaml:1:20: turn.secret[1]: expected a non-empty string, got "")"},
         {"relay ports reversed", "turn: {relay_ports: 60000-50000}\n",
@@ -385,6 +393,12 @@ TEST(Config, SecretFileThatIsEmptyOrADirectoryIsAnError) {
               "t.yaml:1:8: turn.secret_file: " + blank.path() + " contains no secret");
     EXPECT_EQ(error_of("auth: {jwt_secret_file: " + blank.path() + "}"),
               "t.yaml:1:8: auth.jwt_secret_file: " + blank.path() + " is empty");
+    const TempFile short_line("0123456789abcdef0123456789abcdef\ntoo-short\n");
+    EXPECT_EQ(error_of("turn: {secret_file: " + short_line.path() + "}"),
+              "t.yaml:1:8: turn.secret_file: " + short_line.path() +
+                  ": secret 2 must be at least 32 bytes (room members receive passwords made with "
+                  "it, which can "
+                  "be attacked offline), got 9; e.g. openssl rand -hex 32");
     const std::string dir = std::filesystem::temp_directory_path().string();
     EXPECT_EQ(error_of("turn: {secret_file: " + dir + "}"),
               "t.yaml:1:8: turn.secret_file: cannot read " + dir + ": Is a directory");
@@ -412,18 +426,24 @@ TEST(Config, LoadConfigFile) {
 TEST(Config, DumpRoundTripsAndRedactsSecrets) {
     const Config full = config_of(kFullFile);
     const std::string dumped = dump_config(full);
-    EXPECT_EQ(dumped.find("new-secret"), std::string::npos) << dumped;
+    EXPECT_EQ(dumped.find("new-secret-0123456789abcdef0123456789"), std::string::npos) << dumped;
     EXPECT_EQ(dumped.find("wonderland"), std::string::npos) << dumped;
     EXPECT_EQ(dumped.find("not-used-in-mode-none"), std::string::npos) << dumped;
     EXPECT_NE(dumped.find("<redacted>"), std::string::npos) << dumped;
     EXPECT_EQ(dumped.rfind("# effective configuration, from t.yaml\n", 0), 0u) << dumped;
 
+    // Loaded again once each redacted value is replaced by a valid one (a
+    // TURN secret must be 32 bytes long).
+    const std::string stand_in = "redacted-0123456789abcdef-0123456789";
+    std::string refilled = dumped;
+    for (std::size_t at = 0; (at = refilled.find("<redacted>", at)) != std::string::npos;)
+        refilled.replace(at, 10, stand_in);
     Config expected = full;
     expected.source = "dump.yaml";
-    expected.auth.jwt_secret = "<redacted>";
-    expected.turn.secrets = {"<redacted>", "<redacted>"};
-    for (StaticUser& user : expected.turn.static_users) user.password = "<redacted>";
-    EXPECT_EQ(config_of(dumped, "dump.yaml"), expected) << dumped;
+    expected.auth.jwt_secret = stand_in;
+    expected.turn.secrets = {stand_in, stand_in};
+    for (StaticUser& user : expected.turn.static_users) user.password = stand_in;
+    EXPECT_EQ(config_of(refilled, "dump.yaml"), expected) << dumped;
 
     // The defaults too: nothing there is redacted, so the round trip is exact.
     EXPECT_EQ(config_of(dump_config(Config{}), "<defaults>"), Config{}) << dump_config(Config{});
@@ -467,7 +487,7 @@ TEST(Config, ProductionExampleLoadsOnceFilledIn) {
     // temp files, leaving every other byte of the example as shipped.
     std::string text = read_repo_file("config/switchboard.yaml");
     const TempFile jwt(std::string(48, 'k') + "\n");
-    const TempFile turn("turn-secret-1\n");
+    const TempFile turn("turn-secret-1-0123456789abcdef0123456789\n");
     replace_all(text, "/etc/switchboard/jwt.secret", jwt.path());
     replace_all(text, "/etc/switchboard/turn.secret", turn.path());
     replace_all(text, "CHANGE-ME", "turn.example.com");
@@ -478,10 +498,10 @@ TEST(Config, ProductionExampleLoadsOnceFilledIn) {
     EXPECT_TRUE(c.signaling.tls.enabled());
     EXPECT_EQ(c.auth.mode, AuthMode::jwt);
     EXPECT_EQ(c.auth.jwt_secret, std::string(48, 'k'));
-    EXPECT_EQ(c.turn.secrets, std::vector<std::string>{"turn-secret-1"});
+    EXPECT_EQ(c.turn.secrets, std::vector<std::string>{"turn-secret-1-0123456789abcdef0123456789"});
     EXPECT_EQ(c.turn.listen_tls, std::vector<Endpoint>{(Endpoint{"0.0.0.0", 5349})});
     EXPECT_TRUE(c.turn.tls.enabled());
-    EXPECT_EQ(c.metrics.listen, (Endpoint{"127.0.0.1", 9100}));
+    EXPECT_EQ(c.metrics.listen, (Endpoint{"127.0.0.1", 9469}));
     EXPECT_EQ(c.shutdown.drain, std::chrono::seconds(30));
 }
 

@@ -132,6 +132,29 @@ TEST(TurnCredentialsJson, ShapeAndNumbers) {
                   R"(","ttl":3600,"uris":["turn:h:3478?transport=udp"]})");
 }
 
+TEST(DevModeEndpoints, OnlyLocalClientsAndNoCrossSiteRequestsInAuthModeNone) {
+    shared::Config config;  // auth mode none
+    const auto allowed = [&](std::string_view ip, std::string_view origin, std::string_view host) {
+        return !refuse_remote_in_dev_mode(ip, origin, host, config).has_value();
+    };
+    EXPECT_TRUE(allowed("127.0.0.1", "", "127.0.0.1:8080"));
+    EXPECT_TRUE(allowed("127.9.9.9", "", "x"));
+    EXPECT_TRUE(allowed("::1", "", "x"));
+    EXPECT_FALSE(allowed("10.0.0.5", "", "x"));
+    EXPECT_FALSE(allowed("192.0.2.1", "", "x"));
+    EXPECT_FALSE(allowed("::ffff:192.0.2.1", "", "x"));
+    EXPECT_EQ(refuse_remote_in_dev_mode("192.0.2.1", "", "x", config)->status, 403u);
+    // The test page itself (same origin) may; another site's page may not.
+    EXPECT_TRUE(allowed("127.0.0.1", "http://127.0.0.1:8080", "127.0.0.1:8080"));
+    EXPECT_FALSE(allowed("127.0.0.1", "https://evil.example", "127.0.0.1:8080"));
+    EXPECT_FALSE(allowed("127.0.0.1", "http://127.0.0.1:9999", "127.0.0.1:8080"));
+    config.signaling.allowed_origins = {"https://app.example"};
+    EXPECT_TRUE(allowed("127.0.0.1", "https://app.example", "127.0.0.1:8080"));
+    // Mode jwt: the token decides, wherever the client is.
+    config.auth.mode = shared::AuthMode::jwt;
+    EXPECT_TRUE(allowed("192.0.2.1", "https://evil.example", "x"));
+}
+
 TEST(QueryParam, FindsAndDecodes) {
     const std::pair<std::string_view, std::string_view> cases[] = {
         {"/p?user=alice", "alice"},

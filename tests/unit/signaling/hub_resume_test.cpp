@@ -120,6 +120,12 @@ TEST_F(HubResume, AResumeTokenWorksOnce) {
     EXPECT_EQ(field(request(second, resume_frame(resume_token_["alice"])), "resumed"), "false");
 }
 
+TEST_F(HubResume, AConnectionFailedForCauseGetsNoWindow) {
+    hub().on_close(alice_, Disconnect::failed);
+    EXPECT_EQ(take(bob_), std::vector<std::string>{user_left("r1", "alice", "disconnected")});
+    EXPECT_FALSE(hub().user_active("alice"));
+}
+
 TEST_F(HubResume, AWrongResumeTokenStartsAFreshSessionAndReplaces) {
     hub().on_close(alice_, Disconnect::dropped);
     const auto c = open();

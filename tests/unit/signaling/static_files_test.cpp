@@ -1,7 +1,11 @@
 #include "signaling/static_files.hpp"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include <filesystem>
+#include <fstream>
 #include <string>
 
 namespace switchboard::signaling {
@@ -24,6 +28,60 @@ TEST(StaticFiles, ServesFilesUnderTheRoot) {
     for (const auto& [target, path] : cases) {
         EXPECT_EQ(resolve_static_path("www", target), std::optional<std::string>(path)) << target;
     }
+}
+
+// A temporary tree: root/ with files, and a secret beside it.
+class StaticFileOpen : public ::testing::Test {
+protected:
+    void SetUp() override {
+        char pattern[] = "/tmp/sb-static-XXXXXX";
+        base_ = mkdtemp(pattern);
+        root_ = base_ / "www";
+        std::filesystem::create_directories(root_ / "sub");
+        write(root_ / "index.html", "hello");
+        write(root_ / "big.bin", std::string(1000, 'x'));
+        write(base_ / "secret.txt", "secret");
+    }
+    void TearDown() override { std::filesystem::remove_all(base_); }
+    static void write(const std::filesystem::path& p, const std::string& text) {
+        std::ofstream(p) << text;
+    }
+    std::optional<StaticFile> open(const std::string& relative, std::uint64_t max = 1 << 20) {
+        return open_static_file(root_.string(), (root_ / relative).string(), max);
+    }
+    std::filesystem::path base_, root_;
+};
+
+TEST_F(StaticFileOpen, ARegularFileInsideOpensWithItsSize) {
+    const auto f = open("index.html");
+    ASSERT_TRUE(f);
+    EXPECT_EQ(f->size(), 5u);
+    char buf[8] = {};
+    EXPECT_EQ(::read(f->fd(), buf, sizeof buf), 5);
+    EXPECT_EQ(std::string(buf), "hello");
+}
+
+TEST_F(StaticFileOpen, ASymlinkIsFollowedOnlyWhileItStaysInside) {
+    std::filesystem::create_symlink(root_ / "index.html", root_ / "sub" / "inside.html");
+    std::filesystem::create_symlink(base_ / "secret.txt", root_ / "leak.txt");
+    std::filesystem::create_directory_symlink(base_, root_ / "up");
+    EXPECT_TRUE(open("sub/inside.html"));
+    EXPECT_FALSE(open("leak.txt"));
+    EXPECT_FALSE(open("up/secret.txt"));
+    // A sibling whose name starts like the root is not inside it.
+    std::filesystem::create_directories(base_ / "www2");
+    write(base_ / "www2" / "x.html", "x");
+    std::filesystem::create_symlink(base_ / "www2" / "x.html", root_ / "sibling.html");
+    EXPECT_FALSE(open("sibling.html"));
+}
+
+TEST_F(StaticFileOpen, DirectoriesFifosMissingAndOversizedFilesAreRefused) {
+    EXPECT_FALSE(open("sub"));
+    ASSERT_EQ(::mkfifo((root_ / "pipe").c_str(), 0600), 0);
+    EXPECT_FALSE(open("pipe"));  // and it did not block waiting for a writer
+    EXPECT_FALSE(open("missing.html"));
+    EXPECT_TRUE(open("big.bin", 1000));
+    EXPECT_FALSE(open("big.bin", 999));
 }
 
 TEST(StaticFiles, RootSpellings) {

@@ -8,6 +8,12 @@
 namespace switchboard::turn::test {
 namespace {
 
+// The RESERVATION-TOKEN of an Allocate response.
+stun::ReservationToken token_of(const Message& reply) {
+    return std::get<stun::ReservationToken>(
+        stun::decode_reservation_token(reply.find(stun::kAttrReservationToken)->value));
+}
+
 class EngineAllocate : public EngineFixture {};
 
 TEST_F(EngineAllocate, SuccessCarriesRelayedLifetimeAndMappedAddress) {
@@ -139,8 +145,7 @@ TEST_F(EngineAllocate, ATokenAllocateOverIpv6GetsTheReservedIpv6Port) {
         stun::add_even_port(b, {true});
     });
     ASSERT_TRUE(reply.is_success());
-    const auto token = std::get<stun::ReservationToken>(
-        stun::decode_reservation_token(reply.find(stun::kAttrReservationToken)->value));
+    const auto token = token_of(reply);
     TestClient rtcp = rest_client("alice", 40001);
     rtcp.tuple = tuple("[2001:db8:5::1]:40001", Transport::udp, "[2001:db8:5::2]:3478");
     const auto second =
@@ -157,8 +162,7 @@ TEST_F(EngineAllocate, ReservationsExpireAfterAboutThirtySeconds) {
     const auto reply =
         allocate(rtp, [](stun::MessageBuilder& b) { stun::add_even_port(b, {true}); });
     ASSERT_TRUE(reply.is_success());
-    const auto token = std::get<stun::ReservationToken>(
-        stun::decode_reservation_token(reply.find(stun::kAttrReservationToken)->value));
+    const auto token = token_of(reply);
     clock.advance(std::chrono::seconds(31));
     TestClient rtcp = rest_client("alice", 40001);
     EXPECT_EQ(
@@ -195,8 +199,8 @@ TEST_F(EngineAllocate, TheReservedPortIsHeldUntilTakenOrExpired) {
     EXPECT_TRUE(sink.held->empty());
 }
 
-TEST_F(EngineAllocate, ReservationsBeyondTheCapAre508AndFreeTheRelay) {
-    shared.max_reservations = 0;
+TEST_F(EngineAllocate, AReservationPastTheTotalIs508AndFreesTheRelay) {
+    shared.max_total = 1;  // room for the allocation, not for its reservation
     TestClient client = rest_client("alice");
     EXPECT_EQ(allocate(client, [](stun::MessageBuilder& b) { stun::add_even_port(b, {true}); })
                   .error_code(),
@@ -208,6 +212,68 @@ TEST_F(EngineAllocate, ReservationsBeyondTheCapAre508AndFreeTheRelay) {
     EXPECT_TRUE(allocate(client, [](stun::MessageBuilder& b) {
                     stun::add_even_port(b, {false});
                 }).is_success());
+}
+
+TEST_F(EngineAllocate, ReservationsAreChargedToTheUsersQuota) {
+    // Allocate(R) + Refresh(0) in a loop: each round leaves a held port
+    // behind, charged to alice, until her quota (10) is spent; then 486, and
+    // bob is unaffected.
+    int reserved = 0;
+    for (int i = 0; i < 20; ++i) {
+        TestClient client = rest_client("alice", static_cast<std::uint16_t>(41000 + i));
+        const auto reply =
+            allocate(client, [](stun::MessageBuilder& b) { stun::add_even_port(b, {true}); });
+        if (!reply.is_success()) {
+            EXPECT_EQ(reply.error_code(), 486) << i;
+            break;
+        }
+        ++reserved;
+        ASSERT_TRUE(refresh(client, 0).is_success());
+    }
+    EXPECT_EQ(reserved, 9);  // the 10th Allocate needs two slots (allocation + reservation)
+    EXPECT_EQ(shared.per_user["alice"], 9);
+    EXPECT_EQ(sink.held->size(), 9u);
+    TestClient bob = rest_client("bob", 42000);
+    EXPECT_TRUE(allocate(bob).is_success());
+    // After ~30 s the reservations are freed and so is alice's quota.
+    tick_after(std::chrono::seconds(31));
+    EXPECT_TRUE(sink.held->empty());
+    EXPECT_EQ(shared.per_user["alice"], 0);
+    TestClient again = rest_client("alice", 43000);
+    EXPECT_TRUE(allocate(again).is_success());
+}
+
+TEST_F(EngineAllocate, TheTokenAllocateTakesTheReservationsChargeOver) {
+    shared.max_per_user = 2;  // an RTP/RTCP pair exactly
+    TestClient rtp = rest_client("alice", 40000);
+    const auto reply =
+        allocate(rtp, [](stun::MessageBuilder& b) { stun::add_even_port(b, {true}); });
+    ASSERT_TRUE(reply.is_success());
+    EXPECT_EQ(shared.per_user["alice"], 2);
+    const auto token = token_of(reply);
+    TestClient rtcp = rest_client("alice", 40001);
+    EXPECT_TRUE(allocate(rtcp, [&](stun::MessageBuilder& b) {
+                    stun::add_reservation_token(b, token);
+                }).is_success());
+    EXPECT_EQ(shared.per_user["alice"], 2);
+    EXPECT_EQ(shared.total, 2);
+}
+
+TEST_F(EngineAllocate, AnotherUsersTokenIsChargedToWhoeverTakesIt) {
+    TestClient rtp = rest_client("alice", 40000);
+    const auto reply =
+        allocate(rtp, [](stun::MessageBuilder& b) { stun::add_even_port(b, {true}); });
+    ASSERT_TRUE(reply.is_success());
+    const auto token = token_of(reply);
+    shared.max_per_user = 0;  // bob may hold nothing: 486, the reservation stays
+    TestClient bob = rest_client("bob", 40001);
+    const auto add_token = [&](stun::MessageBuilder& b) { stun::add_reservation_token(b, token); };
+    EXPECT_EQ(allocate(bob, add_token).error_code(), 486);
+    shared.max_per_user = 10;
+    EXPECT_TRUE(allocate(bob, add_token).is_success());
+    EXPECT_EQ(shared.per_user["alice"], 1);
+    EXPECT_EQ(shared.per_user["bob"], 1);
+    EXPECT_EQ(shared.total, 2);
 }
 
 TEST_F(EngineAllocate, EvenPortWithReserveAndAdditionalFamilyIs400) {

@@ -160,6 +160,31 @@ TEST_F(EngineAuth, ExpiredRestUsernameRefusedOnAllocateButRefreshStillWorks) {
     EXPECT_FALSE(refused.has(stun::kAttrMessageIntegrity));
 }
 
+TEST_F(EngineAuth, AnExpiryBeyondTheTtlPlusSkewIsRefusedOnAllocate) {
+    // credential_ttl 1h + 300 s skew: 3900 s ahead is the most we accept.
+    TestClient edge = rest_client("alice", 40000, Transport::udp, 0, 3600 + 300);
+    EXPECT_TRUE(allocate(edge).is_success());
+    TestClient far = rest_client("alice", 40001, Transport::udp, 0, 3600 + 301);
+    const auto refused = allocate(far);
+    EXPECT_EQ(refused.error_code(), 401);
+    EXPECT_EQ(refused.text(stun::kAttrErrorCode).substr(4), "Credential Expiry Too Far");
+    TestClient years = rest_client("bob", 40002, Transport::udp, 0, 10LL * 365 * 86400);
+    EXPECT_EQ(allocate(years).error_code(), 401);
+    EXPECT_EQ(metrics
+                  .counter("switchboard_turn_credential_refusals_total", "",
+                           {{"reason", "expiry_too_far"}})
+                  .value(),
+              2u);
+    EXPECT_EQ(sink.open_calls, 1);
+
+    // A longer TTL on reload moves the bound with it.
+    shared::Config next = config;
+    next.turn.credential_ttl = std::chrono::hours(24);
+    engine().reload(next);
+    TestClient day = rest_client("alice", 40003, Transport::udp, 0, 86400);
+    EXPECT_TRUE(allocate(day).is_success());
+}
+
 TEST_F(EngineAuth, InactiveSessionIs403WithIntegrity) {
     TestClient client = rest_client("carol");  // not in shared.active
     const auto reply = allocate(client);

@@ -1,6 +1,7 @@
 // ChannelBind (RFC 8656 section 12.2) and ChannelData both ways (sections
 // 12.4 to 12.7).
 #include "engine_fixture.hpp"
+#include "turn/allocation.hpp"
 #include "turn/stun/channel_data.hpp"
 
 namespace switchboard::turn::test {
@@ -93,6 +94,27 @@ TEST_F(EngineChannel, ConflictingBindingsAre400) {
     EXPECT_TRUE(channel_bind(client, 0x4001, addr("8.8.8.8:5001")).is_success());
     // The same pair again is a refresh.
     EXPECT_TRUE(channel_bind(client, 0x4000, peer_a).is_success());
+}
+
+TEST_F(EngineChannel, ChannelsPastTheCapAre508UntilOnesExpire) {
+    TestClient client = rest_client("alice");
+    ASSERT_TRUE(allocate(client).is_success());
+    // All to one peer IP, so one permission: only the channel cap stops them.
+    for (std::uint16_t i = 0; i < turn::kMaxChannelsPerAllocation; ++i) {
+        ASSERT_TRUE(channel_bind(client, static_cast<std::uint16_t>(0x4000 + i),
+                                 addr("8.8.8.8:" + std::to_string(10000 + i)))
+                        .is_success())
+            << i;
+    }
+    const auto peer = addr("8.8.8.8:30000");
+    EXPECT_EQ(channel_bind(client, 0x4FFF, peer).error_code(), 508);
+    // Refreshing one that exists is not a new binding.
+    EXPECT_TRUE(channel_bind(client, 0x4000, addr("8.8.8.8:10000")).is_success());
+    // Once they expire (10 minutes), new ones fit again, before any tick sweeps them.
+    clock.advance(std::chrono::minutes(5));
+    ASSERT_TRUE(refresh(client, 600).is_success());
+    clock.advance(std::chrono::minutes(6));
+    EXPECT_TRUE(channel_bind(client, 0x4FFF, peer).is_success());
 }
 
 TEST_F(EngineChannel, BindingInstallsThePermission) {

@@ -203,28 +203,47 @@ public:
         return relayed.contains(a.to_string());
     }
 
-    bool add_reservation(std::uint64_t token, std::unique_ptr<HeldPort> port,
-                         shared::Clock::Steady::time_point expiry) override {
-        if (reservations.size() >= max_reservations) return false;
+    Reserve add_reservation(std::uint64_t token, std::string_view user,
+                            std::unique_ptr<HeldPort> port,
+                            shared::Clock::Steady::time_point expiry) override {
+        const Reserve charged = reserve_allocation(user);
+        if (charged != Reserve::ok) return charged;
         reservations[token] = {std::move(port), expiry};
-        return true;
+        reservation_users[token] = std::string(user);
+        return Reserve::ok;
     }
-    std::unique_ptr<HeldPort> take_reservation(std::uint64_t token,
-                                               shared::Clock::Steady::time_point now) override {
+    Taken take_reservation(std::uint64_t token, std::string_view user,
+                           shared::Clock::Steady::time_point now) override {
         expire_reservations(now);
         auto it = reservations.find(token);
-        if (it == reservations.end()) return nullptr;
-        auto port = std::move(it->second.first);
+        if (it == reservations.end()) return {};
+        if (reservation_users[token] != user) {
+            if (per_user[std::string(user)] >= max_per_user)
+                return {nullptr, Reserve::user_exceeded};
+            release_allocation(reservation_users[token]);
+            ++total;
+            ++per_user[std::string(user)];
+        }
+        Taken taken{std::move(it->second.first), Reserve::ok};
         reservations.erase(it);
-        return port;
+        reservation_users.erase(token);
+        return taken;
     }
     void expire_reservations(shared::Clock::Steady::time_point now) override {
-        std::erase_if(reservations, [&](const auto& kv) { return now >= kv.second.second; });
+        for (auto it = reservations.begin(); it != reservations.end();) {
+            if (now < it->second.second) {
+                ++it;
+                continue;
+            }
+            release_allocation(reservation_users[it->first]);
+            reservation_users.erase(it->first);
+            it = reservations.erase(it);
+        }
     }
 
     std::map<std::uint64_t, std::pair<std::unique_ptr<HeldPort>, shared::Clock::Steady::time_point>>
         reservations;
-    std::size_t max_reservations = 100;
+    std::map<std::uint64_t, std::string> reservation_users;
     std::set<std::string> active;
     std::set<std::string> relayed;
     std::map<std::string, int> per_user;
