@@ -234,7 +234,8 @@ SecretSource read_secret_source(const Section& section, std::string_view key) {
 }
 
 void read_auth(const Field& field, AuthConfig& out) {
-    const Section section(field, {"mode", "jwt_secret", "jwt_secret_file"});
+    const Section section(field, {"mode", "jwt_secret", "jwt_secret_file", "token_grace"});
+    if (auto v = section.get("token_grace")) out.token_grace = config_detail::to_duration(*v, true);
     const auto mode = section.get("mode");
     if (mode) out.mode = to_enum(*mode, kAuthModes, "none or jwt");
     const SecretSource source = read_secret_source(section, "jwt_secret");

@@ -82,6 +82,10 @@ enum class AuthMode { none, jwt };
 struct AuthConfig {
     AuthMode mode = AuthMode::none;
     std::string jwt_secret;  // from jwt_secret or jwt_secret_file; >= 32 bytes when mode is jwt
+    // A session lives this long past its token's `exp` (told with a
+    // token-expiring push a minute before `exp`) unless it logs in again
+    // (resume) with a fresh token; then it ends.
+    std::chrono::milliseconds token_grace{60000};
     bool operator==(const AuthConfig&) const = default;
 };
 

@@ -175,6 +175,7 @@ std::string dump_config(const Config& config) {
     w.begin_map("auth", false);
     w.plain("mode", config.auth.mode == AuthMode::jwt ? "jwt" : "none");
     w.text("jwt_secret", config.auth.jwt_secret.empty() ? "" : kRedacted);
+    w.duration("token_grace", config.auth.token_grace);
     w.end_map();
     write_turn(w, config.turn);
     w.begin_map("metrics", true);

@@ -50,6 +50,7 @@ const std::array kSettings = {
     SB_SETTING("signaling.resume_buffer_bytes", false, signaling.resume_buffer_bytes),
     SB_SETTING("auth.mode", false, auth.mode),
     SB_SETTING("auth.jwt_secret", true, auth.jwt_secret),
+    SB_SETTING("auth.token_grace", true, auth.token_grace),
     SB_SETTING("turn.enabled", false, turn.enabled),
     SB_SETTING("turn.realm", false, turn.realm),
     SB_SETTING("turn.secret", true, turn.secrets),

@@ -80,8 +80,10 @@ std::optional<HttpReply> refuse_remote_in_dev_mode(std::string_view peer_ip,
     return error_reply(403, "forbidden", "auth mode none: a request from another origin");
 }
 
-HttpReply kick_reply(std::string_view user_id, const std::vector<std::string>& rooms) {
-    if (rooms.empty()) return error_reply(404, "not-found", "the user is not in that room");
+HttpReply kick_reply(std::string_view user_id, const std::vector<std::string>& rooms,
+                     std::optional<std::int64_t> banned_until) {
+    if (rooms.empty() && !banned_until)
+        return error_reply(404, "not-found", "the user is not in that room");
     rapidjson::StringBuffer buf;
     rapidjson::Writer<rapidjson::StringBuffer> w(buf);
     w.StartObject();
@@ -91,6 +93,10 @@ HttpReply kick_reply(std::string_view user_id, const std::vector<std::string>& r
     w.StartArray();
     for (const auto& r : rooms) w.String(r.c_str(), static_cast<rapidjson::SizeType>(r.size()));
     w.EndArray();
+    if (banned_until) {
+        w.Key("bannedUntil");
+        w.Int64(*banned_until);
+    }
     w.EndObject();
     return HttpReply{200, "application/json", std::string(buf.GetString(), buf.GetSize())};
 }

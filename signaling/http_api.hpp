@@ -49,9 +49,11 @@ std::optional<HttpReply> refuse_remote_in_dev_mode(std::string_view peer_ip,
                                                    std::string_view origin, std::string_view host,
                                                    const shared::Config& config);
 
-// The reply to a kick: 200 {"userId","rooms":[...]} or 404 when the user
-// was in none of the rooms named.
-HttpReply kick_reply(std::string_view user_id, const std::vector<std::string>& rooms);
+// The reply to a kick: 200 {"userId","rooms":[...]} (with "bannedUntil",
+// unix seconds, when a ban was recorded) or 404 when the user was in none
+// of the rooms named and no ban was asked for.
+HttpReply kick_reply(std::string_view user_id, const std::vector<std::string>& rooms,
+                     std::optional<std::int64_t> banned_until = std::nullopt);
 
 // The value of query parameter `name` in `target`, percent-decoded; empty if absent.
 std::string query_param(std::string_view target, std::string_view name);

@@ -174,6 +174,7 @@ void Hub::handle_login(Connection& c, const Request& req) {
     std::optional<std::string> name;
     bool any_room = true;
     std::vector<std::string> rooms;
+    std::optional<std::int64_t> token_exp;
     if (config_->auth.mode == shared::AuthMode::none) {
         if (!req.user_id) return login_failed(Error::bad_request, "userId is required");
         if (!shared::valid_identifier(*req.user_id)) {
@@ -190,21 +191,40 @@ void Hub::handle_login(Connection& c, const Request& req) {
                                 "token rejected: " + make_error_code(*err).message());
         }
         auto& claims = std::get<shared::JwtClaims>(verified);
+        token_exp = claims.exp;
         user_id = std::move(claims.sub);
         name = std::move(claims.name);
         any_room = claims.any_room;
         rooms = std::move(claims.rooms);
     }
 
+    if (const auto until = banned(user_id, "")) {
+        return login_failed(
+            Error::unauthorized,
+            "banned for " +
+                std::to_string(
+                    std::chrono::ceil<std::chrono::seconds>(*until - clock_.now()).count()) +
+                " more seconds");
+    }
     if (Session* old = find_session(user_id); old != nullptr && old->window_over(clock_.now())) {
         end_session(user_id, old->detach_reason);  // expired, even if tick() has not run yet
     }
     if (Session* old = find_session(user_id)) {
         if (req.resume && shared::constant_time_equal(*req.resume, old->resume_token)) {
+            // The new token's claims apply from now on: a later `exp`, and
+            // rooms it no longer allows are left (as by a kick, so the
+            // client hears of it).
             old->name = std::move(name);
             old->any_room = any_room;
             old->allowed_rooms = std::move(rooms);
-            return resume_session(c, *old, req);
+            old->token_exp = token_exp;
+            old->expiry_told = false;
+            resume_session(c, *old, req);
+            std::vector<std::string> disallowed;
+            for (const auto& room : old->rooms)
+                if (!old->allows_room(room)) disallowed.push_back(room);
+            for (const auto& room : disallowed) kick(user_id, room);
+            return;
         }
         // A second login (or a wrong resume token) replaces the old session.
         if (old->conn) {
@@ -221,6 +241,7 @@ void Hub::handle_login(Connection& c, const Request& req) {
     }
 
     Session& s = start_session(c, user_id, std::move(name), any_room, std::move(rooms));
+    s.token_exp = token_exp;
     reply(c, protocol::encode_login_ok(req.id_json, login_result(s, false)));
 }
 
@@ -283,6 +304,15 @@ void Hub::handle_join(Connection& c, Session& s, const Request& req) {
     if (!s.allows_room(room)) {
         return fail(c, "join", req.id_json, Error::unauthorized,
                     "the token does not allow this room", room);
+    }
+    if (const auto until = banned(s.user_id, room)) {
+        return fail(
+            c, "join", req.id_json, Error::unauthorized,
+            "banned from this room for " +
+                std::to_string(
+                    std::chrono::ceil<std::chrono::seconds>(*until - clock_.now()).count()) +
+                " more seconds",
+            room);
     }
     const bool already = std::find(s.rooms.begin(), s.rooms.end(), room) != s.rooms.end();
     bool created = false;

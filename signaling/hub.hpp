@@ -88,10 +88,14 @@ public:
     void on_activity(ConnectionId id);
     void on_close(ConnectionId id, Disconnect how);
     // The hub's clock work, every kTickPeriod or so: heartbeat pings and
-    // timeouts (4008), the login deadline (1008), expired resume windows, and
-    // fresh ICE credentials pushed at 80% of their TTL.
+    // timeouts (4008), the login deadline (1008), expired resume windows,
+    // fresh ICE credentials pushed at 80% of their TTL, and login tokens
+    // that expire (token-expiring a minute before, the session's end
+    // auth.token_grace after), and bans that run out.
     void tick();
     static constexpr std::chrono::milliseconds kTickPeriod{250};
+    // token-expiring goes out this long before the token's `exp`.
+    static constexpr std::chrono::seconds kTokenExpiryNotice{60};
     // SIGHUP: takes the hot settings of `effective` (shared/reload.hpp): the
     // JWT secret for the next logins and the TURN credential TTL for the next
     // pushes. Sessions and rooms are untouched; `effective` differs from the
@@ -104,8 +108,16 @@ public:
     // nullopt, with reason "kicked": the others see user-left, the user
     // itself gets the same event about itself, and when it is left in no
     // room its TURN relays are revoked. Returns the rooms it was removed from.
-    std::vector<std::string> kick(std::string_view user_id,
-                                  std::optional<std::string_view> room_id);
+    // With a `ban` (> 0) the user may not join that room again (or, without
+    // a room, log in at all: its session ends at once) for that long; bans
+    // are kept for kMaxBans users at most (`banned` false beyond).
+    struct Kicked {
+        std::vector<std::string> rooms;
+        bool banned = false;
+    };
+    Kicked kick(std::string_view user_id, std::optional<std::string_view> room_id,
+                std::chrono::seconds ban = std::chrono::seconds(0));
+    static constexpr std::size_t kMaxBans = 10000;
 
     // What the hub tells the SessionBridge: true while the user has a
     // session, attached or inside its resume window, that is in at least one
@@ -150,6 +162,11 @@ private:
     void time_out(ConnectionId id);
     void leave_room(Session& s, const std::string& room_id, std::string_view reason);
     void end_session(const std::string& user_id, std::string_view reason);
+    // Ends the session for cause: an `unauthorized` error event saying
+    // `message`, its rooms left with `reason`, its connection closed 1008.
+    void revoke(const std::string& user_id, std::string_view message, std::string_view reason);
+    // Until when `user_id` may not join `room_id` ("" = log in), if banned.
+    std::optional<TimePoint> banned(std::string_view user_id, std::string_view room_id);
     void close_connection(ConnectionId id, std::uint16_t code, std::string_view reason);
     void schedule_ice_push(Session& s, const std::string& room_id);
     // Runs deferred work (slow consumers, overflowing resume buffers) that
@@ -168,6 +185,8 @@ private:
     std::unordered_map<std::string, std::unique_ptr<Session>> sessions_;
     std::vector<ConnectionId> slow_consumers_;
     std::vector<std::string> overflowed_sessions_;
+    // Bans by user: (room, or "" for every room and login; until).
+    std::unordered_map<std::string, std::vector<std::pair<std::string, TimePoint>>> bans_;
     shared::SessionBridge* bridge_;
 };
 

@@ -54,10 +54,24 @@ void Hub::tick() {
     }
 
     std::vector<std::pair<std::string, std::string>> expired;
+    std::vector<std::string> token_expired;
+    const std::int64_t now_unix = clock_.unix_seconds();
+    const std::int64_t grace =
+        std::chrono::ceil<std::chrono::seconds>(config_->auth.token_grace).count();
     for (auto& [user_id, s] : sessions_) {
         if (s->window_over(now)) {
             expired.emplace_back(user_id, s->detach_reason);
             continue;
+        }
+        if (s->token_exp) {
+            if (now_unix >= *s->token_exp + grace) {
+                token_expired.push_back(user_id);
+                continue;
+            }
+            if (!s->expiry_told && now_unix >= *s->token_exp - kTokenExpiryNotice.count()) {
+                s->expiry_told = true;
+                deliver(*s, protocol::encode_token_expiring(*s->token_exp, *s->token_exp + grace));
+            }
         }
         for (auto& [room, due] : s->ice_push_at) {
             if (now < due) continue;
@@ -67,6 +81,11 @@ void Hub::tick() {
         }
     }
     for (const auto& [user_id, reason] : expired) end_session(user_id, reason);
+    for (const auto& user_id : token_expired) revoke(user_id, "token expired", "disconnected");
+    for (auto it = bans_.begin(); it != bans_.end();) {
+        std::erase_if(it->second, [&](const auto& b) { return now >= b.second; });
+        it = it->second.empty() ? bans_.erase(it) : std::next(it);
+    }
     settle();
 }
 
@@ -91,20 +110,53 @@ void Hub::shutdown(std::string_view reason, std::int64_t reconnect_after_ms) {
     }
 }
 
-std::vector<std::string> Hub::kick(std::string_view user_id,
-                                   std::optional<std::string_view> room_id) {
-    std::vector<std::string> removed;
+Hub::Kicked Hub::kick(std::string_view user_id, std::optional<std::string_view> room_id,
+                      std::chrono::seconds ban) {
+    Kicked kicked;
+    if (ban.count() > 0) {
+        auto it = bans_.find(std::string(user_id));
+        if (it != bans_.end() || bans_.size() < kMaxBans) {
+            auto& list = bans_[std::string(user_id)];
+            const std::string room(room_id.value_or(""));
+            std::erase_if(list, [&](const auto& b) { return b.first == room; });
+            list.emplace_back(room, clock_.now() + ban);
+            kicked.banned = true;
+        }
+    }
     Session* s = find_session(user_id);
-    if (s == nullptr) return removed;
+    if (s == nullptr) return kicked;
     const auto rooms = s->rooms;  // copy: leave_room edits the list
     for (const auto& room : rooms) {
         if (room_id && room != *room_id) continue;
         deliver(*s, protocol::encode_user_left(room, s->user_id, "kicked"));
         leave_room(*s, room, "kicked");
-        removed.push_back(room);
+        kicked.rooms.push_back(room);
     }
+    // Banned from everything: the session ends now, not at its next login.
+    if (kicked.banned && !room_id) revoke(std::string(user_id), "banned", "kicked");
     settle();
-    return removed;
+    return kicked;
+}
+
+std::optional<Hub::TimePoint> Hub::banned(std::string_view user_id, std::string_view room_id) {
+    const auto it = bans_.find(std::string(user_id));
+    if (it == bans_.end()) return std::nullopt;
+    const auto now = clock_.now();
+    for (const auto& [room, until] : it->second) {
+        if (now < until && (room.empty() || room == room_id)) return until;
+    }
+    return std::nullopt;
+}
+
+void Hub::revoke(const std::string& user_id, std::string_view message, std::string_view reason) {
+    Session* s = find_session(user_id);
+    if (s == nullptr) return;
+    const auto conn = s->conn;
+    if (conn &&
+        !outbox_.send(*conn, protocol::encode_error_event(protocol::Error::unauthorized, message)))
+        slow_consumers_.push_back(*conn);
+    end_session(user_id, reason);
+    if (conn) close_connection(*conn, close_code::policy, message);
 }
 
 void Hub::schedule_ice_push(Session& s, const std::string& room_id) {

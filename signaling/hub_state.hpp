@@ -29,6 +29,9 @@ struct Hub::Session {
     std::optional<std::string> name;
     bool any_room = true;
     std::vector<std::string> allowed_rooms;
+    // The login token's `exp` (auth mode jwt), and whether token-expiring went out.
+    std::optional<std::int64_t> token_exp;
+    bool expiry_told = false;
     std::string session_id;
     std::string resume_token;
     std::optional<ConnectionId> conn;  // none while detached

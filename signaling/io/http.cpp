@@ -1,6 +1,7 @@
 #include "signaling/io/http.hpp"
 
 #include <algorithm>
+#include <charconv>
 
 #include <boost/beast/http/status.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
@@ -90,12 +91,28 @@ Response kick(Loop& loop, const Request& req) {
     if (!shared::valid_identifier(user) || (!room.empty() && !shared::valid_identifier(room))) {
         return text(400, "user (and room) must be valid identifiers\n");
     }
-    const auto removed =
-        loop.hub.kick(user, room.empty() ? std::nullopt : std::optional<std::string_view>(room));
+    // ban=SECONDS: 1 to 30 days' worth.
+    const auto ban_text = query_param(req.target(), "ban");
+    std::int64_t ban = 0;
+    if (!ban_text.empty()) {
+        const auto [end, ec] =
+            std::from_chars(ban_text.data(), ban_text.data() + ban_text.size(), ban);
+        if (ec != std::errc() || end != ban_text.data() + ban_text.size() || ban < 1 ||
+            ban > 30 * 86400)
+            return text(400, "ban must be a number of seconds from 1 to 2592000\n");
+    }
+    const auto kicked =
+        loop.hub.kick(user, room.empty() ? std::nullopt : std::optional<std::string_view>(room),
+                      std::chrono::seconds(ban));
+    if (ban > 0 && !kicked.banned) return text(503, "too many bans held; try again later\n");
     SB_LOG(info, "http",
            "kick " + user + (room.empty() ? "" : " from " + room) + ": " +
-               std::to_string(removed.size()) + " room(s)");
-    return from(kick_reply(user, removed));
+               std::to_string(kicked.rooms.size()) + " room(s)" +
+               (ban > 0 ? ", banned for " + std::to_string(ban) + " s" : ""));
+    return from(kick_reply(user, kicked.rooms,
+                           kicked.banned
+                               ? std::optional<std::int64_t>(loop.clock.unix_seconds() + ban)
+                               : std::nullopt));
 }
 
 }  // namespace

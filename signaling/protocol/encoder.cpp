@@ -223,6 +223,14 @@ std::string encode_signal(std::string_view room_id, std::string_view from,
         .done();
 }
 
+std::string encode_token_expiring(std::int64_t expires_at, std::int64_t closes_at) {
+    Json j;
+    return j.str("type", "token-expiring")
+        .integer("expiresAt", expires_at)
+        .integer("closesAt", closes_at)
+        .done();
+}
+
 std::string encode_goaway(std::string_view reason, std::int64_t reconnect_after_ms) {
     Json j;
     return j.str("type", "goaway")

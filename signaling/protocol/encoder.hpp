@@ -66,5 +66,9 @@ std::string encode_user_left(std::string_view room_id, std::string_view user_id,
 std::string encode_signal(std::string_view room_id, std::string_view from,
                           std::string_view data_json);
 std::string encode_goaway(std::string_view reason, std::int64_t reconnect_after_ms);
+// Extension (docs/protocol.md "Token expiry"): the login token expires at
+// `expires_at`; the session ends at `closes_at` unless it logs in again
+// (with its resume token) with a fresh one.
+std::string encode_token_expiring(std::int64_t expires_at, std::int64_t closes_at);
 
 }  // namespace switchboard::signaling::protocol
