@@ -100,6 +100,8 @@ int check_config(const sb::shared::Config& config) {
             return kExitUsage;
         }
     }
+    for (const auto& warning : sb::shared::permission_warnings(config))
+        std::cerr << "switchboard: warning: " << warning << "\n";
     std::cout << sb::shared::dump_config(config);
     return 0;
 }

@@ -186,6 +186,7 @@ int run_server(shared::Config config, const std::optional<std::string>& config_p
     if (config.auth.mode == shared::AuthMode::none) {
         SB_LOG(warn, "app", "auth.mode is none: anyone can log in as any user (development only)");
     }
+    for (const auto& warning : shared::permission_warnings(config)) SB_LOG(warn, "app", warning);
     const unsigned turn_threads =
         config.threads != 0 ? config.threads : std::max(1u, std::thread::hardware_concurrency());
 

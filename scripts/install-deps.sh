@@ -3,6 +3,7 @@
 # nothing when everything is already present.
 #   scripts/install-deps.sh          build and run
 #   scripts/install-deps.sh --test   also what the test suite needs
+#   scripts/install-deps.sh --fuzz   also clang with libFuzzer (scripts/fuzz.sh)
 set -euo pipefail
 
 packages=(
@@ -28,6 +29,9 @@ if [ "${1:-}" = "--test" ]; then
   # npm): ask for the packages only when the commands are missing.
   command -v node >/dev/null 2>&1 || packages+=(nodejs)
   command -v npm >/dev/null 2>&1 || packages+=(npm)
+fi
+if [ "${1:-}" = "--fuzz" ]; then
+  packages+=(clang)  # clang 14, with libFuzzer and the sanitizers' runtimes (libclang-common-14-dev)
 fi
 # The unit tests are built by default, so GoogleTest is needed for any build.
 packages+=(libgtest-dev libgmock-dev)

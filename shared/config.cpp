@@ -1,10 +1,16 @@
 #include "shared/config.hpp"
 
+#include <sys/stat.h>
+
+#include <cstdio>
+
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
 #include <charconv>
 #include <limits>
+#include <sstream>
 #include <utility>
 
 #include "shared/config_parse.hpp"
@@ -240,6 +246,7 @@ void read_auth(const Field& field, AuthConfig& out) {
     if (mode) out.mode = to_enum(*mode, kAuthModes, "none or jwt");
     const SecretSource source = read_secret_source(section, "jwt_secret");
     if (source.inline_value) out.jwt_secret = config_detail::to_string(*source.inline_value);
+    out.jwt_secret_file = source.path;
     if (!source.path.empty()) {
         out.jwt_secret = trim(config_detail::read_file_named_by(*source.file));
         if (out.jwt_secret.empty()) fail(*source.file, source.path + " is empty");
@@ -393,6 +400,7 @@ void read_turn(const Field& field, TurnConfig& out) {
             fail_expected(*v, "at most 127 characters (RFC 8489)");
     }
     out.secrets = read_turn_secrets(section);
+    if (auto f = section.get("secret_file")) out.secret_file = config_detail::to_string(*f);
     if (auto v = section.get("credential_ttl"))
         out.credential_ttl = config_detail::to_duration(*v, false);
     if (auto v = section.get("listen_udp")) out.listen_udp = to_endpoints(*v);
@@ -497,19 +505,50 @@ Config read_config(const YAML::Node& root, std::string_view file) {
     return config;
 }
 
+// Where each document of a YAML stream starts, for at most `limit` of them.
+// Not YAML::LoadAll: yaml-cpp 0.7 (Debian 12) loops forever in it on some
+// malformed input (one that starts with ',', found by fuzz/config.cpp;
+// fixed upstream in jbeder/yaml-cpp#1319), each turn yielding another null
+// document without consuming anything. Reading documents one at a time, a
+// bounded number of them, ends.
+std::vector<YAML::Mark> document_starts(const std::string& text, std::size_t limit) {
+    struct Starts final : YAML::EventHandler {
+        std::vector<YAML::Mark> marks;
+        void OnDocumentStart(const YAML::Mark& mark) override { marks.push_back(mark); }
+        void OnDocumentEnd() override {}
+        void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+        void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+        void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                      const std::string&) override {}
+        void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                             YAML::EmitterStyle::value) override {}
+        void OnSequenceEnd() override {}
+        void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                        YAML::EmitterStyle::value) override {}
+        void OnMapEnd() override {}
+    } starts;
+    std::istringstream in(text);
+    YAML::Parser parser(in);
+    while (starts.marks.size() < limit && parser.HandleNextDocument(starts)) {
+    }
+    return std::move(starts.marks);
+}
+
 }  // namespace
 
 std::variant<Config, ConfigError> parse_config(std::string_view yaml_text, std::string_view name) {
     const std::string file(name);
     try {
-        // LoadAll, so that a stray "---" does not silently drop the rest of the file.
-        const std::vector<YAML::Node> documents = YAML::LoadAll(std::string(yaml_text));
-        if (documents.size() > 1) {
-            return ConfigError{config_detail::position(file, documents[1].Mark()) +
+        // Every document counted, so that a stray "---" does not silently
+        // drop the rest of the file.
+        const std::string text(yaml_text);
+        const auto starts = document_starts(text, 3);
+        if (starts.size() > 1) {
+            return ConfigError{config_detail::position(file, starts[1]) +
                                ": expected one YAML document, found " +
-                               std::to_string(documents.size())};
+                               (starts.size() < 3 ? std::to_string(starts.size()) : "more")};
         }
-        const YAML::Node root = documents.empty() ? YAML::Node() : documents.front();
+        const YAML::Node root = starts.empty() ? YAML::Node() : YAML::Load(text);
         std::vector<std::string> placeholders;
         find_placeholders(root, "", file, yaml_text, placeholders);
         if (!placeholders.empty()) {
@@ -539,6 +578,27 @@ std::variant<Config, ConfigError> load_config_file(const std::string& path) {
 bool metrics_on_signaling(const Config& config) {
     if (config.metrics.listen) return false;
     return config.metrics.on_signaling || is_loopback_host(config.signaling.listen.host);
+}
+
+std::vector<std::string> permission_warnings(const Config& config) {
+    const std::pair<const char*, const std::string*> files[] = {
+        {"auth.jwt_secret_file", &config.auth.jwt_secret_file},
+        {"turn.secret_file", &config.turn.secret_file},
+        {"signaling.tls.key", &config.signaling.tls.key},
+        {"turn.tls.key", &config.turn.tls.key},
+    };
+    std::vector<std::string> out;
+    for (const auto& [key, path] : files) {
+        struct stat st {};
+        if (path->empty() || ::stat(path->c_str(), &st) != 0) continue;
+        if ((st.st_mode & (S_IROTH | S_IWOTH)) == 0) continue;
+        char mode[8];
+        std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
+        out.push_back(std::string(key) + ": " + *path + " is " +
+                      ((st.st_mode & S_IROTH) != 0 ? "readable" : "writable") +
+                      " by other users (mode " + mode + "); chmod o-rwx " + *path);
+    }
+    return out;
 }
 
 }  // namespace switchboard::shared

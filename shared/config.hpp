@@ -82,6 +82,7 @@ enum class AuthMode { none, jwt };
 struct AuthConfig {
     AuthMode mode = AuthMode::none;
     std::string jwt_secret;  // from jwt_secret or jwt_secret_file; >= 32 bytes when mode is jwt
+    std::string jwt_secret_file;  // the file it came from, "" when inline
     // A session lives this long past its token's `exp` (told with a
     // token-expiring push a minute before `exp`) unless it logs in again
     // (resume) with a fresh token; then it ends.
@@ -101,6 +102,7 @@ struct TurnConfig {
     // them verify) or `secret_file` (one secret per non-empty line). Empty
     // after loading => the app generates one at start (dev only).
     std::vector<std::string> secrets;
+    std::string secret_file;  // the file they came from, "" when inline
     std::chrono::milliseconds credential_ttl{3600000};
     std::vector<Endpoint> listen_udp{{"0.0.0.0", 3478}}, listen_tcp{{"0.0.0.0", 3478}}, listen_tls;
     TlsFiles tls;  // required when listen_tls is non-empty
@@ -172,6 +174,11 @@ struct Config {
 // a file that still holds placeholders (kPlaceholder in a value, as the
 // packaged /etc/switchboard/switchboard.yaml does) gets one line per
 // placeholder, so that an operator sees everything there is to edit at once.
+// What an operator should fix though Switchboard runs: secret and key files
+// (auth.jwt_secret_file, turn.secret_file, the TLS keys) that other users
+// may read or write. One line each, naming the key, the file and its mode.
+std::vector<std::string> permission_warnings(const Config& config);
+
 // Whether /metrics is answered on the signaling listener.
 bool metrics_on_signaling(const Config& config);
 

@@ -7,7 +7,7 @@ endif()
 file(GLOB_RECURSE sources
   ${ROOT}/shared/*.cpp ${ROOT}/shared/*.hpp ${ROOT}/signaling/*.cpp ${ROOT}/signaling/*.hpp
   ${ROOT}/turn/*.cpp ${ROOT}/turn/*.hpp ${ROOT}/app/*.cpp ${ROOT}/app/*.hpp
-  ${ROOT}/bench/*.cpp ${ROOT}/tests/unit/*.cpp ${ROOT}/tests/unit/*.hpp
+  ${ROOT}/bench/*.cpp ${ROOT}/fuzz/*.cpp ${ROOT}/tests/unit/*.cpp ${ROOT}/tests/unit/*.hpp
   ${ROOT}/tests/integration/*.cpp ${ROOT}/tests/integration/*.hpp)
 execute_process(COMMAND ${CLANG_FORMAT} --dry-run --Werror ${sources}
                 RESULT_VARIABLE result ERROR_VARIABLE errors)

@@ -1,5 +1,6 @@
 // The command line (DESIGN.md "Command line", "Configuration").
 
+#include <filesystem>
 #include <regex>
 
 #include "tests/integration/test_support.hpp"
@@ -134,6 +135,22 @@ TEST_F(CliServerTest, TokenRoomClaimIsHonoured) {
     EXPECT_TRUE(joined(*c, "r1"));
     ASSERT_TRUE(c->send_text(R"({"type":"join","id":9,"roomId":"r2"})"));
     EXPECT_TRUE(is_error_reply(reply_to(*c, 9), "join", "unauthorized", 9));
+}
+
+TEST(CliTest, CheckConfigWarnsAboutASecretFileOthersCanRead) {
+    TempDir dir;
+    const auto secret = dir.write("turn.secret", "0123456789abcdef0123456789abcdef0123\n");
+    std::filesystem::permissions(secret, std::filesystem::perms(0644));
+    auto file = dir.write("f.yaml", "turn: {secret_file: \"" + secret.string() + "\"}\n");
+    auto r = run_switchboard({"check-config", "--config", file.string()});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_NE(r.err.find("warning: turn.secret_file: " + secret.string() +
+                         " is readable by other users (mode 0644)"),
+              std::string::npos)
+        << r.err;
+    std::filesystem::permissions(secret, std::filesystem::perms(0640));
+    r = run_switchboard({"check-config", "--config", file.string()});
+    EXPECT_EQ(r.err.find("warning"), std::string::npos) << r.err;
 }
 
 TEST(CliTest, TurnCredentialsMatchTheHmac) {

@@ -375,7 +375,7 @@ TEST(Config, BadFilesReportKeyFileLineAndWhatWasExpected) {
          R"(t.yaml:2:3: log.format: expected text or json, got "xml")"},
         {"top level is not a map", "just text\n", R"(t.yaml:1:1: expected a map, got "just text")"},
         {"two documents", "threads: 1\n---\nthreads: 2\n",
-         R"(t.yaml:3:1: expected one YAML document, found 2)"},
+         R"(t.yaml:2:1: expected one YAML document, found 2)"},
         {"invalid YAML syntax", "signaling:\n  listen: [\"127.0.0.1:1\"\nturn: {}\n",
          R"(t.yaml:3:1: invalid YAML: end of sequence flow not found)"},
         {"invalid YAML: bad indentation", "log:\n  level: info\n format: json\n",
@@ -385,6 +385,35 @@ TEST(Config, BadFilesReportKeyFileLineAndWhatWasExpected) {
         SCOPED_TRACE(c.what);
         EXPECT_EQ(error_of(c.yaml), c.message);
     }
+}
+
+// Found by fuzz/config.cpp: yaml-cpp 0.7's LoadAll never returned on this.
+TEST(Config, MalformedYamlThatHungYamlCppIsAnError) {
+    const std::string input(",og: {level: de=mit: {messages_per_second: 5, bNStournald\x0fLad\n");
+    const auto result = parse_config(input, "f.yaml");
+    ASSERT_TRUE(std::holds_alternative<ConfigError>(result));
+    EXPECT_NE(std::get<ConfigError>(result).message.find("f.yaml:"), std::string::npos)
+        << std::get<ConfigError>(result).message;
+}
+
+TEST(Config, SecretAndKeyFilesOthersCanReadAreWarnedAbout) {
+    const TempFile turn("0123456789abcdef0123456789abcdef\n");
+    const TempFile jwt("0123456789abcdef0123456789abcdef-jwt\n");
+    std::filesystem::permissions(turn.path(), std::filesystem::perms(0644));
+    std::filesystem::permissions(jwt.path(), std::filesystem::perms(0640));
+    const Config c = config_of("auth: {mode: jwt, jwt_secret_file: " + jwt.path() +
+                               "}\nturn: {secret_file: " + turn.path() + "}\n");
+    EXPECT_EQ(c.turn.secret_file, turn.path());
+    EXPECT_EQ(c.auth.jwt_secret_file, jwt.path());
+    EXPECT_EQ(permission_warnings(c),
+              std::vector<std::string>{"turn.secret_file: " + turn.path() +
+                                       " is readable by other users (mode 0644); chmod o-rwx " +
+                                       turn.path()});
+    std::filesystem::permissions(turn.path(), std::filesystem::perms(0600));
+    EXPECT_TRUE(permission_warnings(c).empty());
+    std::filesystem::permissions(jwt.path(), std::filesystem::perms(0602));
+    EXPECT_EQ(permission_warnings(c).size(), 1u);
+    EXPECT_NE(permission_warnings(c)[0].find("writable by other users"), std::string::npos);
 }
 
 TEST(Config, SecretFileThatIsEmptyOrADirectoryIsAnError) {

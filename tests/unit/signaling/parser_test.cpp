@@ -292,8 +292,9 @@ TEST(Parser, HugeNumbersAreValidJsonAndForwardedRaw) {
                                      std::string(400, '9'), "0." + std::string(400, '1')}) {
         EXPECT_EQ(data_of(value), value);
         // As an id, the 256-byte cap applies (IdsUpTo256Bytes...).
-        if (value.size() <= 256)
+        if (value.size() <= 256) {
             EXPECT_EQ(parsed_ok(R"({"type":"ping","id":)" + value + "}").id_json, value);
+        }
     }
 }
 
