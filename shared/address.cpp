@@ -44,6 +44,11 @@ std::optional<IpBytes> parse_ip(std::string_view text) {
     return parse_ipv6(text);
 }
 
+bool is_loopback(const IpBytes& ip) {
+    static const IpBytes v6_loopback{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+    return (is_ipv4_mapped(ip) && ip[12] == 127) || ip == v6_loopback;
+}
+
 bool is_ipv4_mapped(const IpBytes& ip) {
     return std::memcmp(ip.data(), kMappedPrefix.data(), kMappedPrefix.size()) == 0;
 }

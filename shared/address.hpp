@@ -22,6 +22,8 @@ using IpBytes = std::array<std::uint8_t, 16>;
 // brackets ("::1", "::ffff:10.0.0.1"). Host names are not resolved here.
 std::optional<IpBytes> parse_ip(std::string_view text);
 bool is_ipv4_mapped(const IpBytes& ip);
+// 127.0.0.0/8 (mapped) or ::1.
+bool is_loopback(const IpBytes& ip);
 // Mapped addresses print as dotted IPv4; others in RFC 5952 form.
 std::string format_ip(const IpBytes& ip);
 

@@ -421,10 +421,7 @@ void read_turn(const Field& field, TurnConfig& out) {
 
 bool is_loopback_host(std::string_view host) {
     const auto ip = parse_ip(host);
-    if (!ip) return host == "localhost";
-    static const auto v4 = parse_cidr("127.0.0.0/8");
-    static const auto v6 = parse_cidr("::1/128");
-    return (v4 && v4->contains(*ip)) || (v6 && v6->contains(*ip));
+    return ip ? is_loopback(*ip) : host == "localhost";
 }
 
 void read_metrics(const Field& field, MetricsConfig& out) {

@@ -64,10 +64,8 @@ std::optional<HttpReply> refuse_remote_in_dev_mode(std::string_view peer_ip,
                                                    std::string_view origin, std::string_view host,
                                                    const shared::Config& config) {
     if (config.auth.mode != shared::AuthMode::none) return std::nullopt;
-    static const auto v4 = shared::parse_cidr("127.0.0.0/8");
-    static const auto v6 = shared::parse_cidr("::1/128");
     const auto ip = shared::parse_ip(peer_ip);
-    if (!ip || !((v4 && v4->contains(*ip)) || (v6 && v6->contains(*ip)))) {
+    if (!ip || !shared::is_loopback(*ip)) {
         return error_reply(403, "forbidden",
                            "auth mode none: only local clients may use this endpoint");
     }

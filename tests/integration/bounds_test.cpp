@@ -104,6 +104,17 @@ double metric(std::uint16_t port, const std::string& name) {
 
 class BoundsTest : public ServerTest {};
 
+// GET /healthz until it answers `wanted` (0: the connection is closed at
+// accept) or 5 s pass; the last status.
+int healthz_until(std::uint16_t port, int wanted) {
+    int status = -1;
+    for (auto until = Steady::now() + 5s; status != wanted && Steady::now() < until;) {
+        status = http_get(port, "/healthz", false, {}, 2s).status;
+        if (status != wanted) std::this_thread::sleep_for(20ms);
+    }
+    return status;
+}
+
 // The scenario: four clients join rooms and stop reading while a
 // peer in each room sends them 60 kB signals within the rate limit. Before
 // v2 the server's RSS grew from 11 to 74 MB and all four were still
@@ -247,11 +258,7 @@ TEST_F(BoundsTest, OneAddressGetsMaxConnectionsPerIpAndNoMore) {
     // One goes: a slot is free again.
     ASSERT_TRUE(held.back()->close(1000));
     held.pop_back();
-    int status = 0;
-    for (auto until = Steady::now() + 5s; status != 200 && Steady::now() < until;) {
-        status = http_get(server_->port(), "/healthz", false, {}, 2s).status;
-        if (status != 200) std::this_thread::sleep_for(20ms);
-    }
+    const int status = healthz_until(server_->port(), 200);
     EXPECT_EQ(status, 200);
     EXPECT_EQ(metric(server_->port(), "switchboard_signaling_connections_refused_total"), 1);
 }
@@ -268,19 +275,11 @@ TEST_F(BoundsTest, ConnectionsNotUpgradedAreCappedByMaxHttpConnections) {
         ASSERT_TRUE(idle.back()->connected());
     }
     // The fourth is closed at accept (bounded retries: the three must have been accepted first).
-    int status = 200;
-    for (auto until = Steady::now() + 5s; status != 0 && Steady::now() < until;) {
-        status = http_get(server_->port(), "/healthz", false, {}, 2s).status;
-        if (status != 0) std::this_thread::sleep_for(20ms);
-    }
+    int status = healthz_until(server_->port(), 0);
     EXPECT_EQ(status, 0);
     // One upgrades: it is a WebSocket now, and a slot is free.
     ASSERT_TRUE(idle.front()->upgrade());
-    status = 0;
-    for (auto until = Steady::now() + 5s; status != 200 && Steady::now() < until;) {
-        status = http_get(server_->port(), "/healthz", false, {}, 2s).status;
-        if (status != 200) std::this_thread::sleep_for(20ms);
-    }
+    status = healthz_until(server_->port(), 200);
     EXPECT_EQ(status, 200);
     const auto m = http_get(server_->port(), "/metrics").body;
     EXPECT_GE(turnit::metric_value(m, "switchboard_signaling_connections_refused_total",

@@ -147,5 +147,12 @@ TEST(ParseCidr, Table) {
     }
 }
 
+TEST(IsLoopback, Ipv4EightAndIpv6OneOnly) {
+    for (const char* ip : {"127.0.0.1", "127.255.0.9", "::1", "::ffff:127.0.0.1"})
+        EXPECT_TRUE(is_loopback(*parse_ip(ip))) << ip;
+    for (const char* ip : {"128.0.0.1", "10.0.0.1", "::2", "::", "::7f00:1", "0.0.0.0"})
+        EXPECT_FALSE(is_loopback(*parse_ip(ip))) << ip;
+}
+
 }  // namespace
 }  // namespace switchboard::shared
