@@ -214,6 +214,12 @@ int run_server(shared::Config config, const std::optional<std::string>& config_p
     // The signaling loop: one thread, this one, owns every signaling
     // connection and the hub (docs/signaling.md).
     asio::io_context ioc(1);
+    // Signal handlers before any listener: once "listening on" is logged a
+    // SIGHUP or SIGTERM may come (systemd, tests), and before its signal_set
+    // exists SIGHUP's default action would end the process. A signal that
+    // arrives before the waits below are armed is queued by Asio.
+    asio::signal_set stop_signals(ioc, SIGINT, SIGTERM);
+    asio::signal_set hup(ioc, SIGHUP);
     signaling::io::SignalingServer signaling(ioc, config, clock, metrics, ice,
                                              turn ? &bridge : nullptr);
     try {
@@ -237,7 +243,6 @@ int run_server(shared::Config config, const std::optional<std::string>& config_p
         watchdog->start();
     }
 
-    asio::signal_set stop_signals(ioc, SIGINT, SIGTERM);
     stop_signals.async_wait([&](const boost::system::error_code& ec, int signo) {
         if (ec) return;
         SB_LOG(info, "app",
@@ -248,7 +253,6 @@ int run_server(shared::Config config, const std::optional<std::string>& config_p
     });
     // SIGHUP: reload (systemctl reload). Handlers of one signal_set run one
     // at a time, so two quick SIGHUPs reload one after the other.
-    asio::signal_set hup(ioc, SIGHUP);
     std::function<void(const boost::system::error_code&, int)> on_hup =
         [&](const boost::system::error_code& ec, int) {
             if (ec) return;
